@@ -1,0 +1,179 @@
+"""The levers and sizes of a run: one typed class, the single source of truth.
+
+Every parameter is declared once on :class:`CustomerFocusScenario` with its
+type, allowed range and a line of help.  The CLI's ``--set``, scenario files,
+and (later) the dashboard and sweep files all read them from here.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from types import SimpleNamespace
+from typing import Annotated, Any, get_type_hints
+
+import numpy as np
+from mesa.experimental.scenarios import Scenario
+
+
+class InputError(ValueError):
+    """Bad user input: the message names the field and what is allowed."""
+
+
+@dataclass(frozen=True)
+class Spec:
+    """Allowed range and help text of one parameter."""
+
+    low: float
+    high: float
+    help: str
+    lever: bool = False  # a lever may be changed mid-run by an intervention
+
+
+def _lever(help_text: str) -> Spec:
+    return Spec(0.0, 1.0, help_text, lever=True)
+
+
+class CustomerFocusScenario(Scenario):
+    """Parameters of one run of the customer focus model."""
+
+    leadership_courage: Annotated[
+        float,
+        _lever("rate at which leaders take hard structural actions: lower silo "
+               "barriers, fix failing handoffs, confront resisters, fund the change"),
+    ] = 0.1
+    transparency: Annotated[
+        float,
+        _lever("how much leaders disclose: executives' visibility and the trust it builds"),
+    ] = 0.3
+    metric_alignment: Annotated[
+        float,
+        _lever("share of what people are measured and rewarded on that is customer "
+               "outcomes rather than silo output"),
+    ] = 0.2
+    leader_customer_focus: Annotated[
+        float,
+        _lever("leadership's own commitment to the customer; nobody rises above it"),
+    ] = 0.6
+    silo_strength: Annotated[
+        float,
+        _lever("how closed functions are: fewer informal ties across them, higher "
+               "barriers on handoffs between them"),
+    ] = 0.6
+    n_employees: Annotated[
+        int, Spec(24, 2_000_000, "number of employees (at least 3 per function)")
+    ] = 400
+    n_customers: Annotated[
+        int, Spec(10, 50_000_000, "number of customer accounts")
+    ] = 4_000
+    weeks: Annotated[int, Spec(1, 5_200, "number of weeks to simulate")] = 104
+    seed: Annotated[int, Spec(0, 2**63 - 1, "root seed of the random generator")] = 42
+
+    def __init__(self, *, replication: int = 0, interventions=(), **params):
+        """Validate ``params`` and seed the run from ``seed`` and ``replication``."""
+        values = {**DEFAULTS, **validate_parameters(params)}
+        timeline = tuple(sorted(
+            check_intervention(i.week, i.lever, i.value, values["weeks"])
+            for i in interventions
+        ))
+        super().__init__(rng=seed_sequence(values["seed"], replication), **values)
+        self.__dict__["replication"] = replication
+        self.__dict__["interventions"] = timeline
+
+    def parameters(self) -> dict[str, Any]:
+        """The declared parameters and their values (no seed machinery)."""
+        return {name: getattr(self, name) for name in PARAMETERS}
+
+    def levers(self) -> dict[str, float]:
+        """The five levers and their starting values."""
+        return {name: getattr(self, name) for name in LEVERS}
+
+
+def seed_sequence(seed: int, replication: int = 0) -> np.random.SeedSequence:
+    """The seed of replication ``replication`` of a run seeded with ``seed``."""
+    return np.random.SeedSequence(seed, spawn_key=(replication,))
+
+
+def _collect_specs() -> dict[str, tuple[type, Spec]]:
+    hints = get_type_hints(CustomerFocusScenario, include_extras=True)
+    specs = {}
+    for name, hint in hints.items():
+        meta = getattr(hint, "__metadata__", ())
+        if meta and isinstance(meta[0], Spec):
+            specs[name] = (hint.__origin__, meta[0])
+    return specs
+
+
+PARAMETERS: dict[str, tuple[type, Spec]] = _collect_specs()
+LEVERS: tuple[str, ...] = tuple(n for n, (_, s) in PARAMETERS.items() if s.lever)
+DEFAULTS: dict[str, Any] = {n: getattr(CustomerFocusScenario, n) for n in PARAMETERS}
+
+
+def allowed(name: str) -> str:
+    """Describe in words what ``name`` accepts."""
+    kind, spec = PARAMETERS[name]
+    if kind is int:
+        return f"a whole number from {int(spec.low):,} to {int(spec.high):,}"
+    return f"a number from {spec.low:g} to {spec.high:g}"
+
+
+def check_value(name: str, value: Any, where: str = "") -> int | float:
+    """Return ``value`` as the type of parameter ``name``, or raise InputError."""
+    prefix = f"{where}{name}"
+    if name not in PARAMETERS:
+        raise InputError(
+            f"{prefix}: unknown parameter; known: {', '.join(PARAMETERS)}"
+        )
+    kind, spec = PARAMETERS[name]
+    if isinstance(value, str):
+        value = _parse_text(value, kind, prefix, name)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise InputError(f"{prefix} = {value!r}: expected {allowed(name)}")
+    if kind is int and not (isinstance(value, int) or float(value).is_integer()):
+        raise InputError(f"{prefix} = {value!r}: expected {allowed(name)}")
+    if not math.isfinite(value) or not spec.low <= value <= spec.high:
+        raise InputError(f"{prefix} = {value!r} is out of range: expected {allowed(name)}")
+    return kind(value)
+
+
+def _parse_text(text: str, kind: type, prefix: str, name: str) -> int | float:
+    try:
+        return kind(text.strip())
+    except ValueError:
+        raise InputError(f"{prefix} = {text!r}: expected {allowed(name)}") from None
+
+
+def validate_parameters(params: dict[str, Any], where: str = "") -> dict[str, Any]:
+    """Check every entry of ``params``; return them typed."""
+    return {name: check_value(name, value, where) for name, value in params.items()}
+
+
+@dataclass(frozen=True, order=True)
+class Intervention:
+    """At the start of ``week``, set ``lever`` to ``value``."""
+
+    week: int
+    lever: str
+    value: float
+
+
+def check_intervention(week: Any, lever: str, value: Any, weeks: int, where: str = "") -> Intervention:
+    """Validate one intervention against the run's length and the lever ranges."""
+    if lever not in LEVERS:
+        raise InputError(
+            f"{where}{lever}: not a lever; an intervention can set {', '.join(LEVERS)}"
+        )
+    if isinstance(week, str):
+        try:
+            week = int(week)
+        except ValueError:
+            raise InputError(f"{where}week = {week!r}: expected a whole number") from None
+    if isinstance(week, bool) or not isinstance(week, int) or not 1 <= week <= weeks:
+        raise InputError(
+            f"{where}week = {week!r}: expected a whole number from 1 to weeks ({weeks})"
+        )
+    return Intervention(week, lever, float(check_value(lever, value, where)))
+
+
+class Levers(SimpleNamespace):
+    """The current value of each lever; interventions change them mid-run."""
