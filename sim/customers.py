@@ -1,7 +1,8 @@
 """Customers: satisfaction follows the journeys they experience; churn carries its reason.
 
 A success lifts satisfaction a little, a delay lowers it a little, a failed
-handoff lowers it a lot: bad is stronger than good (Baumeister et al. 2001;
+handoff lowers it a lot (more than a success lifts it wherever satisfaction
+exceeds SUCCESS_GAIN / (SUCCESS_GAIN + FAILURE_LOSS) = 0.25): bad is stronger than good (Baumeister et al. 2001;
 Anderson & Sullivan 1993 on the asymmetric effect of disconfirmation).  The
 weekly churn hazard rises as satisfaction falls.  Every lost customer carries
 its reason, the handoff that failed it most (seed 004: customers lost or
@@ -22,14 +23,15 @@ MARKET_FACTOR = 2  # the market holds twice the initial book of accounts
 SUCCESS_GAIN = 0.04  # share of the distance to full satisfaction gained per success
 DELAY_LOSS = 0.03  # share of satisfaction lost per delayed journey
 FAILURE_LOSS = 0.12  # share of satisfaction lost per failed journey
-BACKGROUND_HAZARD = 0.0015  # weekly churn for reasons outside the organisation's reach
-SATISFACTION_HAZARD = 0.012  # extra weekly churn hazard of a fully dissatisfied account
+BACKGROUND_HAZARD = 0.001  # weekly churn for reasons outside the organisation's reach
+SATISFACTION_HAZARD = 0.018  # extra weekly churn hazard of a fully dissatisfied account
 WIN_RATE = 0.004  # weekly chance that an account outside the book is won
 INITIAL_SATISFACTION = (6.0, 3.0)  # Beta shape of a new account's satisfaction
 HISTORY_JOURNEYS = 30  # past journeys that shaped the starting book's satisfaction
 DELAYS = len(HANDOFFS)  # reason column: delays
 NO_FAILURE = len(HANDOFFS) + 1  # reason of customers lost with no failure on record
 REASONS = len(HANDOFFS) + 2
+SUCCESS = len(HANDOFFS) + 1  # outcome code of a successful journey in a history
 
 
 def handoff_name(a: int, b: int) -> str:
@@ -54,22 +56,26 @@ class Customers:
     lost_by_reason: np.ndarray  # lost customers so far, by reason
 
 
-def new_customers(n_customers: int, outcome_shares: tuple[float, float, float],
-                  rng: np.random.Generator) -> Customers:
+def new_customers(n_customers: int, history_shares: np.ndarray, rng: np.random.Generator) -> Customers:
     """A market of MARKET_FACTOR·n accounts, the first n in the book.
 
     Accounts in the book arrive with a history: HISTORY_JOURNEYS past journeys
-    drawn with ``outcome_shares`` (success, delay, failure) shape their
-    satisfaction, so the book starts near its steady state.
+    each, whose outcomes are drawn with ``history_shares`` (one share per
+    failure-record column, i.e. each handoff failing and a delay, then success
+    last), shape their satisfaction and failure record, so the book starts
+    near its steady state.
     """
     slots = MARKET_FACTOR * n_customers
     active = np.zeros(slots, dtype=bool)
     active[:n_customers] = True
     satisfaction = rng.beta(*INITIAL_SATISFACTION, size=slots)
-    history = rng.choice(3, size=(HISTORY_JOURNEYS, n_customers), p=outcome_shares)
-    for outcome in history:
-        satisfaction[:n_customers] = react(satisfaction[:n_customers], outcome)
     failures = np.zeros((slots, REASONS - 1), dtype=np.uint16)
+    book = np.arange(n_customers)
+    for code in rng.choice(len(history_shares), size=(HISTORY_JOURNEYS, n_customers), p=history_shares):
+        kind = np.where(code == SUCCESS, 0, np.where(code == DELAYS, 1, 2))
+        satisfaction[:n_customers] = react(satisfaction[:n_customers], kind)
+        bad = code != SUCCESS
+        failures[book[bad], code[bad]] += 1
     return Customers(active, satisfaction, failures, np.zeros(REASONS, dtype=np.int64))
 
 

@@ -57,8 +57,9 @@ def fix_handoffs(org: Organisation, courage: float, metric_alignment: float,
     """Executives remove obstacles on handoffs between two functions.
 
     With probability ``metric_alignment`` a fix goes to the pair of functions
-    whose handoffs failed most recently; otherwise leaders cannot see why
-    customers are lost and fix a pair at random.
+    whose cross-function handoffs failed most in recent weeks (``failures_seen``,
+    decayed counts), the next fix to the next worst, and so on; otherwise
+    leaders cannot see why customers are lost and fix a pair at random.
     """
     n_fixes = rng.binomial(len(org.executives), FIX_RATE * courage)
     n_functions = len(org.barrier)
@@ -66,6 +67,7 @@ def fix_handoffs(org: Organisation, courage: float, metric_alignment: float,
     for _ in range(n_fixes):
         if rng.random() < metric_alignment and across.any():
             a, b = np.unravel_index(np.argmax(across), across.shape)
+            across[a, b] = across[b, a] = 0.0
         else:
             a, b = rng.choice(n_functions, size=2, replace=False)
         org.barrier[a, b] *= 1.0 - FIX_SIZE

@@ -28,7 +28,7 @@ from sim.record import (
     leader_mask,
     lost_by_reason,
 )
-from sim.scenario import CustomerFocusScenario, Levers
+from sim.scenario import CustomerFocusScenario, Levers, seed_sequence
 
 FAILURE_MEMORY = 0.9  # weekly decay of the failure counts leaders can see
 
@@ -52,14 +52,15 @@ class CustomerFocusModel(Model):
                 **{**base.parameters(), **parameters},
             )
         super().__init__(scenario=scenario)
-        rng_org, rng_culture, rng_leaders, rng_work, rng_customers = self.rng.spawn(5)
+        root = seed_sequence(scenario.seed, scenario.replication)  # fresh: a reused scenario gives the same run
+        rng_org, rng_culture, rng_leaders, rng_work, rng_customers = map(np.random.default_rng, root.spawn(5))
         self.streams = {"leaders": rng_leaders, "work": rng_work, "customers": rng_customers,
                         "organisation": rng_org}
         self.levers = Levers(**scenario.levers())
         self.demand = work.expected_stages(scenario.n_customers)
         self.organisation = build_organisation(scenario.n_employees, self.levers.silo_strength, rng_org)
         self.culture = culture_.new_culture(self.organisation, self.levers, rng_culture)
-        self.customers = customers_.new_customers(scenario.n_customers, self.outcome_shares(), rng_customers)
+        self.customers = customers_.new_customers(scenario.n_customers, self.history_shares(), rng_customers)
         self.recorder = Recorder(len(FUNCTIONS))
         self.failures_seen = np.zeros((len(FUNCTIONS), len(FUNCTIONS)))
         self.employees = [Employee(self, i) for i in range(scenario.n_employees)]
@@ -92,29 +93,40 @@ class CustomerFocusModel(Model):
         for intervention in self.scenario.interventions:
             if intervention.week != self.steps:
                 continue
-            setattr(self.levers, intervention.lever, intervention.value)
             if intervention.lever == "silo_strength":
-                self.rewire(intervention.value)
+                self.rewire(self.levers.silo_strength, intervention.value)
+            setattr(self.levers, intervention.lever, intervention.value)
 
-    def rewire(self, silo_strength: float) -> None:
-        """Redraw the informal network and reset barriers for a new silo strength."""
+    def rewire(self, old: float, new: float) -> None:
+        """A reorganisation from silo strength ``old`` to ``new``.
+
+        The informal network is redrawn for ``new``; barriers scale by
+        new / old, keeping what leaders had already removed (from no silos at
+        all, barriers start afresh at ``new``).
+        """
         org = self.organisation
-        starts = org.executives
         sizes = np.bincount(org.function)
-        org.peers = informal_network(org.function, starts, sizes, silo_strength, self.streams["organisation"])
-        org.barrier = initial_barriers(len(FUNCTIONS), silo_strength)
+        org.peers = informal_network(org.function, org.executives, sizes, new, self.streams["organisation"])
+        if old > 0:
+            org.barrier *= new / old
+        else:
+            org.barrier = initial_barriers(len(FUNCTIONS), new)
 
-    def outcome_shares(self, weeks: int = 8) -> tuple[float, float, float]:
-        """Shares of journeys that succeed, are delayed and fail in today's organisation.
+    def history_shares(self, weeks: int = 8) -> np.ndarray:
+        """Shares of journey outcomes in today's organisation: each handoff failing, a delay, success.
 
-        Estimated from ``weeks`` weeks of the journeys the initial book brings.
+        Estimated from ``weeks`` weeks of the journeys the initial book brings;
+        the order is that of the customers' failure record, success last.
         """
         per_week = max(1, round(self.scenario.n_customers * work.JOURNEY_RATE))
-        outcomes = [work.run_journeys(per_week, self.organisation, self.culture.focus, self.capacity(),
-                                      self.streams["work"]) for _ in range(weeks)]
-        delayed = np.mean([o.delayed.mean() for o in outcomes])
-        failed = np.mean([o.failed.mean() for o in outcomes])
-        return 1.0 - delayed - failed, delayed, failed
+        codes = []
+        for _ in range(weeks):
+            o = work.run_journeys(per_week, self.organisation, self.culture.focus, self.capacity(),
+                                  self.streams["work"])
+            codes.append(np.where(o.failed, o.failed_handoff, np.where(o.delayed, customers_.DELAYS,
+                                                                       customers_.SUCCESS)))
+        counts = np.bincount(np.concatenate(codes), minlength=customers_.SUCCESS + 1)
+        return counts / counts.sum()
 
     def capacity(self) -> np.ndarray:
         """Stage capacity of each function this week (funding grows with courage)."""

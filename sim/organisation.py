@@ -35,7 +35,7 @@ class Organisation:
     function: np.ndarray  # function index of each employee
     level: np.ndarray  # EXECUTIVE, MANAGER or FRONTLINE
     manager: np.ndarray  # index of the manager; the CEO points at itself
-    skip: np.ndarray  # index of the manager's manager, or self where none
+    skip: np.ndarray  # index of the manager's manager (masked by has_skip where it is the manager)
     has_manager: np.ndarray  # float mask: 1 where a manager exists
     has_skip: np.ndarray  # float mask: 1 where a skip-level manager exists
     executives: np.ndarray  # indices of the function heads (the CEO first)

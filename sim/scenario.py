@@ -73,7 +73,7 @@ class CustomerFocusScenario(Scenario):
         """Validate ``params`` and seed the run from ``seed`` and ``replication``."""
         values = {**DEFAULTS, **validate_parameters(params)}
         timeline = tuple(sorted(
-            check_intervention(i.week, i.lever, i.value, values["weeks"])
+            check_intervention(i.week, i.lever, i.value, values["weeks"], "intervention ")
             for i in interventions
         ))
         super().__init__(rng=seed_sequence(values["seed"], replication), **values)
@@ -121,18 +121,17 @@ def check_value(name: str, value: Any, where: str = "") -> int | float:
     """Return ``value`` as the type of parameter ``name``, or raise InputError."""
     prefix = f"{where}{name}"
     if name not in PARAMETERS:
-        raise InputError(
-            f"{prefix}: unknown parameter; known: {', '.join(PARAMETERS)}"
-        )
+        raise InputError(f"{prefix}: unknown parameter; known: {', '.join(PARAMETERS)}")
     kind, spec = PARAMETERS[name]
+    shown = value
     if isinstance(value, str):
         value = _parse_text(value, kind, prefix, name)
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise InputError(f"{prefix} = {value!r}: expected {allowed(name)}")
+        raise InputError(f"{prefix} = {shown!r}: expected {allowed(name)}")
     if kind is int and not (isinstance(value, int) or float(value).is_integer()):
-        raise InputError(f"{prefix} = {value!r}: expected {allowed(name)}")
+        raise InputError(f"{prefix} = {shown!r}: expected {allowed(name)}")
     if not math.isfinite(value) or not spec.low <= value <= spec.high:
-        raise InputError(f"{prefix} = {value!r} is out of range: expected {allowed(name)}")
+        raise InputError(f"{prefix} = {shown!r} is out of range: expected {allowed(name)}")
     return kind(value)
 
 

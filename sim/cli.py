@@ -1,0 +1,185 @@
+"""The ``cfsim`` command: thin, it parses, calls the model and prints."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from sim.model import CustomerFocusModel
+from sim.scenario import DEFAULTS, PARAMETERS, InputError, allowed, check_value
+from sim.scenario_files import find_preset, list_presets
+from sim.sizing import check_fits
+
+OUTPUT_SUFFIXES = (".csv", ".parquet")
+
+
+class _Parser(argparse.ArgumentParser):
+    """An ArgumentParser whose errors are one line and exit 2."""
+
+    def error(self, message: str):
+        raise InputError(f"{self.prog}: {message}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``cfsim`` command line."""
+    parser = _Parser(prog="cfsim", description="Customer Focus Simulator")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    commands.add_parser("scenarios", help="list the preset scenarios")
+    commands.add_parser("parameters", help="list the parameters, their ranges and defaults")
+    run = commands.add_parser("run", help="run a scenario and write its weekly outputs")
+    run.add_argument("scenario", nargs="?", default="baseline", help="preset name or path to a .toml file")
+    run.add_argument("--set", dest="overrides", action="append", default=[], metavar="NAME=VALUE",
+                     help="override a parameter (repeatable)")
+    run.add_argument("--weeks", help="number of weeks")
+    run.add_argument("--seed", help="root seed")
+    run.add_argument("--replications", default="1", help="replications with independent seeds (default 1)")
+    run.add_argument("--out", help="write weekly outputs to FILE.csv or FILE.parquet")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of ``cfsim``; returns the exit status."""
+    try:
+        args = build_parser().parse_args(argv)
+        if args.command == "scenarios":
+            return show_scenarios()
+        if args.command == "parameters":
+            return show_parameters()
+        return run(args)
+    except InputError as error:
+        print(f"cfsim: error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("cfsim: interrupted; nothing written", file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # output piped into a reader that stopped, e.g. head
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+
+
+def show_scenarios() -> int:
+    """Print every preset with its description."""
+    for preset in list_presets():
+        print(f"{preset.key}: {preset.name}")
+        print(textwrap.indent(textwrap.fill(preset.description, 76), "    "))
+    return 0
+
+
+def show_parameters() -> int:
+    """Print every parameter with its default, range and help."""
+    for name, (_, spec) in PARAMETERS.items():
+        print(f"{name} (default {DEFAULTS[name]}; {allowed(name)})")
+        print(textwrap.indent(textwrap.fill(spec.help, 76), "    "))
+    return 0
+
+
+def parse_overrides(pairs: list[str]) -> dict:
+    """``NAME=VALUE`` strings to typed, validated parameters."""
+    overrides = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep:
+            raise InputError(f"--set {pair!r}: expected NAME=VALUE, e.g. --set transparency=0.8")
+        overrides[name.strip()] = check_value(name.strip(), value, "--set ")
+    return overrides
+
+
+def check_out(out: str | None) -> Path | None:
+    """Validate ``--out`` before any work is done."""
+    if out is None:
+        return None
+    path = Path(out)
+    if path.suffix not in OUTPUT_SUFFIXES:
+        raise InputError(f"--out {out}: expected a file ending in .csv or .parquet")
+    if not path.parent.resolve().is_dir():
+        raise InputError(f"--out {out}: directory {path.parent} does not exist")
+    return path
+
+
+def run(args) -> int:
+    """``cfsim run``: run replications, write the outputs, print a summary."""
+    preset = find_preset(args.scenario)
+    overrides = parse_overrides(args.overrides)
+    for flag in ("weeks", "seed"):
+        if getattr(args, flag) is not None:
+            overrides[flag] = check_value(flag, getattr(args, flag), "--")
+    replications = _replications(args.replications)
+    out = check_out(args.out)
+    scenarios = [preset.scenario(replication=r, **overrides) for r in range(replications)]
+    check_fits(scenarios[0].n_employees, scenarios[0].n_customers)
+    frames = []
+    for scenario in scenarios:
+        weekly = CustomerFocusModel(scenario).run()
+        weekly.insert(0, "replication", scenario.replication)
+        weekly.insert(0, "scenario", preset.key)
+        frames.append(weekly)
+    outputs = pd.concat(frames, ignore_index=True)
+    if out is not None:
+        write_atomically(outputs, out)
+    print(summary(preset, scenarios[0], outputs, out))
+    return 0
+
+
+def _replications(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if not 1 <= value <= 10_000:
+        raise InputError(f"--replications = {text!r}: expected a whole number from 1 to 10,000")
+    return value
+
+
+def write_atomically(frame: pd.DataFrame, path: Path) -> None:
+    """Write ``frame`` to a temporary file beside ``path``, then move it into place."""
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".partial")
+    os.close(handle)
+    try:
+        if path.suffix == ".parquet":
+            frame.to_parquet(temporary, index=False)
+        else:
+            frame.to_csv(temporary, index=False)
+        os.replace(temporary, path)
+    finally:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+
+
+def mean_interval(values: np.ndarray, level: float = 0.95) -> tuple[float, float, float]:
+    """Mean and Student-t confidence interval of ``values`` (the interval is NaN for one value)."""
+    mean = float(np.mean(values))
+    if len(values) < 2:
+        return mean, float("nan"), float("nan")
+    half = stats.t.ppf(0.5 + level / 2, len(values) - 1) * np.std(values, ddof=1) / np.sqrt(len(values))
+    return mean, mean - half, mean + half
+
+
+def summary(preset, scenario, outputs: pd.DataFrame, out: Path | None) -> str:
+    """A few lines: the run, the final retention (with a 95% interval when replicated), the file."""
+    final = outputs[outputs["week"] == outputs["week"].max()]
+    n = len(final)
+    mean, low, high = mean_interval(final["retention_rate"].to_numpy())
+    retention = f"{mean:.1%}" + (f" (95% interval {low:.1%} to {high:.1%})" if n > 1 else "")
+    lines = [
+        f"scenario: {preset.key} ({preset.name}); {scenario.weeks} weeks, seed {scenario.seed}, "
+        f"{n} replication{'s' if n > 1 else ''}",
+        f"final annual retention: {retention}",
+        f"final customer focus: {final['customer_focus_mean'].mean():.2f} "
+        f"(leaders {final['customer_focus_leaders'].mean():.2f}); "
+        f"cross-silo handoff success: {final['cross_silo_handoff_success_rate'].mean():.1%}",
+    ]
+    if out is not None:
+        lines.append(f"weekly outputs: {out} ({len(outputs)} rows)")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,104 @@
+"""Preset scenario files: TOML with a name, a description, parameters and interventions.
+
+    name = "New leadership team"
+    description = "A paragraph a trainer can read aloud."
+
+    [parameters]
+    leadership_courage = 0.05
+
+    [[interventions]]
+    week = 26
+    leadership_courage = 0.8
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from sim.scenario import CustomerFocusScenario, InputError, check_intervention, validate_parameters
+
+PRESETS_DIR = Path(__file__).resolve().parent.parent / "scenarios"
+TOP_LEVEL_KEYS = ("name", "description", "parameters", "interventions")
+
+
+@dataclass(frozen=True)
+class Preset:
+    """A named scenario with the description a trainer reads aloud."""
+
+    key: str
+    name: str
+    description: str
+    parameters: dict
+    interventions: tuple
+
+    def scenario(self, replication: int = 0, **overrides) -> CustomerFocusScenario:
+        """The scenario of this preset, with ``overrides`` applied to its parameters."""
+        params = {**self.parameters, **overrides}
+        return CustomerFocusScenario(replication=replication, interventions=self.interventions, **params)
+
+
+def list_presets(directory: Path = PRESETS_DIR) -> list[Preset]:
+    """Every preset in ``directory``: the baseline first, then by file name."""
+    paths = sorted(directory.glob("*.toml"), key=lambda p: (p.stem != "baseline", p.stem))
+    return [load_preset(path) for path in paths]
+
+
+def find_preset(name: str, directory: Path = PRESETS_DIR) -> Preset:
+    """A preset by its key (file name without .toml) or by a path to a TOML file."""
+    path = Path(name)
+    if path.suffix == ".toml":
+        if not path.is_file():
+            raise InputError(f"scenario file {name}: no such file")
+        return load_preset(path)
+    candidate = directory / f"{name}.toml"
+    if not candidate.is_file():
+        known = ", ".join(p.stem for p in sorted(directory.glob("*.toml")))
+        raise InputError(f"scenario {name!r}: no such preset; known presets: {known}")
+    return load_preset(candidate)
+
+
+def load_preset(path: Path) -> Preset:
+    """Read and validate one scenario file; errors name the file and the field."""
+    where = f"{path.name}: "
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as error:
+        raise InputError(f"{where}malformed TOML: {error}") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise InputError(f"{where}cannot be read: {error}") from None
+    unknown = sorted(set(data) - set(TOP_LEVEL_KEYS))
+    if unknown:
+        raise InputError(f"{where}unknown key {unknown[0]!r}; allowed: {', '.join(TOP_LEVEL_KEYS)}")
+    name = _text(data, "name", path.stem, where)
+    description = _text(data, "description", "", where)
+    parameters = data.get("parameters", {})
+    if not isinstance(parameters, dict):
+        raise InputError(f"{where}parameters: expected a table of name = value")
+    parameters = validate_parameters(parameters, where=f"{where}parameters.")
+    weeks = parameters.get("weeks", CustomerFocusScenario.weeks)
+    return Preset(path.stem, name, description, parameters, _interventions(data, weeks, where))
+
+
+def _text(data: dict, key: str, default: str, where: str) -> str:
+    value = data.get(key, default)
+    if not isinstance(value, str):
+        raise InputError(f"{where}{key}: expected text in quotes")
+    return " ".join(value.split())
+
+
+def _interventions(data: dict, weeks: int, where: str) -> tuple:
+    entries = data.get("interventions", [])
+    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+        raise InputError(f"{where}interventions: expected [[interventions]] tables with week and levers")
+    timeline = []
+    for number, entry in enumerate(entries, start=1):
+        here = f"{where}interventions[{number}]"
+        if "week" not in entry:
+            raise InputError(f"{here}.week: missing; each intervention needs the week it happens")
+        levers = {k: v for k, v in entry.items() if k != "week"}
+        if not levers:
+            raise InputError(f"{here}: sets no lever; add e.g. leadership_courage = 0.8")
+        timeline += [check_intervention(entry["week"], k, v, weeks, f"{here}.") for k, v in levers.items()]
+    return tuple(sorted(timeline))
