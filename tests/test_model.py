@@ -6,7 +6,7 @@ from sim import CustomerFocusModel, CustomerFocusScenario
 from sim.record import WEEKLY_COLUMNS
 from sim.scenario import Intervention
 
-from .conftest import SMALL
+from .helpers import SMALL
 
 REQUIRED_COLUMNS = [
     "week", "retention_rate", "customers_active", "customers_lost", "satisfaction_mean",

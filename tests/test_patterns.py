@@ -12,7 +12,7 @@ from scipy import stats
 from sim import CustomerFocusModel
 from sim.scenario_files import find_preset
 
-from .conftest import final_year_retention, paired_runs
+from .helpers import final_year_retention, paired_runs
 
 SEEDS = range(20)
 ALPHA = 0.001
@@ -31,10 +31,10 @@ def test_raising_a_lever_raises_retention(lever, low, high):
 
 
 def test_baseline_retention_lies_in_the_published_band():
-    # cross-industry surveys put most sectors between about 75 % and 93 % (see docs/ODD.md)
+    # the commission's band for most sectors; the cited survey's service industries sit at 78-84 % (docs/ODD.md)
     values = np.array([final_year_retention(CustomerFocusModel(seed=s).run()) for s in range(10)])
     low, high = stats.t.interval(0.99, len(values) - 1, loc=values.mean(), scale=stats.sem(values))
-    assert 0.75 < low and high < 0.93
+    assert low > 0.75 and high < 0.93
 
 
 @pytest.mark.parametrize("commitment", [0.3, 0.6, 0.9])
