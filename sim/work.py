@@ -112,7 +112,9 @@ def stage_delay_share(fn: np.ndarray, valid: np.ndarray, x: np.ndarray, capacity
     """Share of each function's stages delayed because its load exceeds capacity.
 
     A stage handed on to another function costs 1 + COLLAB_COST·x of the
-    worker's time: collaborating across silos is slower.
+    worker's time: collaborating across silos is slower.  The load counts
+    every stage of every journey that arrives this week: work is planned when
+    it arrives, before anyone knows which handoffs will fail.
     """
     crosses = np.zeros_like(valid)
     crosses[:, :-1] = valid[:, 1:] & (fn[:, 1:] != fn[:, :-1])

@@ -190,7 +190,10 @@ class ReferenceModel(Model):
 
     def __init__(self, scenario: CustomerFocusScenario | None = None, **parameters):
         """Build the organisation, settle the culture, then fill the book with customers who have a history."""
-        scenario = scenario or CustomerFocusScenario(**parameters)
+        if scenario is None or parameters:  # keyword parameters override the scenario's, as in the fast model
+            base = scenario or CustomerFocusScenario()
+            scenario = CustomerFocusScenario(replication=base.replication, interventions=base.interventions,
+                                             **{**base.parameters(), **parameters})
         super().__init__(scenario=scenario)
         self.levers = scenario.levers()
         self.build_organisation(scenario.n_employees)
@@ -232,7 +235,7 @@ class ReferenceModel(Model):
         self.wire(self.levers["silo_strength"])
 
     def wire(self, silo_strength: float) -> None:
-        """Draw informal ties and set barriers: a tie crosses functions w.p. (1 − s)·(F − 1)/F."""
+        """Draw informal ties and set fresh barriers: a tie crosses functions w.p. (1 − s)·(F − 1)/F."""
         p_cross = (1 - silo_strength) * (F - 1) / F
         for e in self.employees:
             e.peers = []
@@ -277,10 +280,10 @@ class ReferenceModel(Model):
         for row in self.barrier:
             for b in range(F):
                 row[b] *= 1 - SILO_BREAKING_RATE * courage
-        fixed = 0
+        fixed, targeted = 0, set()
         for _ in self.executives:
             if self.random.random() < FIX_RATE * courage:
-                self.fix_a_handoff()
+                self.fix_a_handoff(targeted)
                 fixed += 1
         replaced = 0
         for e in self.employees:
@@ -294,12 +297,19 @@ class ReferenceModel(Model):
                     replaced += 1
         return fixed, replaced
 
-    def fix_a_handoff(self) -> None:
-        """Halve the barrier of the cross pair that failed most (if leaders measure it), else of a random pair."""
+    def fix_a_handoff(self, targeted: set) -> None:
+        """Halve the barrier of a pair of functions, both ways.
+
+        If leaders measure customer outcomes (probability metric_alignment) the
+        pair is the cross-function handoff with the most decayed failures seen
+        that was not yet targeted this week (either way round); otherwise, or
+        if no such pair failed, a random pair.
+        """
         pairs = [(a, b) for a in range(F) for b in range(F) if a != b]
-        worst = max(pairs, key=lambda ab: self.failures_seen[ab[0]][ab[1]])
-        if self.random.random() < self.levers["metric_alignment"] and self.failures_seen[worst[0]][worst[1]] > 0:
-            a, b = worst
+        seen = [ab for ab in pairs if ab not in targeted and self.failures_seen[ab[0]][ab[1]] > 0]
+        if self.random.random() < self.levers["metric_alignment"] and seen:
+            a, b = max(seen, key=lambda ab: self.failures_seen[ab[0]][ab[1]])
+            targeted.update({(a, b), (b, a)})
         else:
             a, b = self.random.choice(pairs)
         self.barrier[a][b] *= 1 - FIX_SIZE
@@ -359,12 +369,19 @@ class ReferenceModel(Model):
 
     # --- the week -------------------------------------------------------------------------------------
     def apply_interventions(self) -> None:
-        """Set this week's scheduled levers; a new silo strength redraws ties and resets barriers."""
+        """Set this week's scheduled levers; a new silo strength is a reorganisation (see ``reorganise``)."""
         for intervention in self.scenario.interventions:
             if intervention.week == self.steps:
-                self.levers[intervention.lever] = intervention.value
                 if intervention.lever == "silo_strength":
-                    self.wire(intervention.value)
+                    self.reorganise(self.levers["silo_strength"], intervention.value)
+                self.levers[intervention.lever] = intervention.value
+
+    def reorganise(self, old: float, new: float) -> None:
+        """Redraw the ties for silo strength ``new``; barriers scale by new/old (start afresh if old was 0)."""
+        barrier = self.barrier
+        self.wire(new)
+        if old > 0:
+            self.barrier = [[x * new / old for x in row] for row in barrier]
 
     def step(self) -> None:
         """One week, in the fast model's order."""
