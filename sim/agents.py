@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from mesa import Agent
 
-from sim.organisation import EXECUTIVE, FUNCTIONS, LEVELS
+from sim.organisation import EXECUTIVE, FRONTLINE, FUNCTIONS, LEVELS
 
 
 class Employee(Agent):
@@ -33,7 +33,7 @@ class Employee(Agent):
     @property
     def is_leader(self) -> bool:
         """True for executives and managers."""
-        return self.model.organisation.level[self.index] != LEVELS.index("frontline")
+        return self.model.organisation.level[self.index] != FRONTLINE
 
     @property
     def is_executive(self) -> bool:

@@ -101,6 +101,8 @@ def check_out(out: str | None) -> Path | None:
         raise InputError(f"--out {out}: expected a file ending in .csv or .parquet")
     if not path.parent.resolve().is_dir():
         raise InputError(f"--out {out}: directory {path.parent} does not exist")
+    if not os.access(path.parent.resolve(), os.W_OK):
+        raise InputError(f"--out {out}: directory {path.parent} is not writable")
     return path
 
 
@@ -148,6 +150,8 @@ def write_atomically(frame: pd.DataFrame, path: Path) -> None:
         else:
             frame.to_csv(temporary, index=False)
         os.replace(temporary, path)
+    except OSError as error:
+        raise InputError(f"--out {path}: cannot write: {error.strerror or error}") from None
     finally:
         if os.path.exists(temporary):
             os.unlink(temporary)

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from sim.customers import REASON_NAMES
-from sim.organisation import EXECUTIVE, FRONTLINE, FUNCTIONS, LEVELS
+from sim.organisation import FRONTLINE, FUNCTIONS, LEVELS
 
 RETENTION_WINDOW = 13  # weeks: one quarter
 WEEKS_PER_YEAR = 52
@@ -95,8 +95,3 @@ def lost_by_reason(lost_counts: np.ndarray) -> pd.Series:
 def leader_mask(org) -> np.ndarray:
     """True for executives and managers."""
     return org.level != FRONTLINE
-
-
-def executive_mask(org) -> np.ndarray:
-    """True for the function heads."""
-    return org.level == EXECUTIVE

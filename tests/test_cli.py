@@ -79,6 +79,13 @@ def test_bad_output_paths_are_refused_before_running(tmp_path, out):
     assert result.returncode == 2 and "--out" in result.stderr and "Traceback" not in result.stderr
 
 
+def test_a_failed_write_is_one_line_and_leaves_nothing_behind(tmp_path):
+    (tmp_path / "taken.csv").mkdir()  # the output name is taken by a directory
+    result = cfsim("run", *SMALL, "--out", str(tmp_path / "taken.csv"))
+    assert result.returncode == 2 and "cannot write" in result.stderr and "Traceback" not in result.stderr
+    assert [p.name for p in tmp_path.iterdir()] == ["taken.csv"] and not any((tmp_path / "taken.csv").iterdir())
+
+
 def test_malformed_scenario_file_is_reported_with_its_name(tmp_path):
     bad = tmp_path / "broken.toml"
     bad.write_text("[parameters\n")
