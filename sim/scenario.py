@@ -64,7 +64,7 @@ class CustomerFocusScenario(Scenario):
         int, Spec(24, 2_000_000, "number of employees (at least 3 per function)")
     ] = 400
     n_customers: Annotated[
-        int, Spec(10, 50_000_000, "number of customer accounts")
+        int, Spec(10, 50_000_000, "customer accounts in the book at the start (the market holds twice as many)")
     ] = 4_000
     weeks: Annotated[int, Spec(1, 5_200, "number of weeks to simulate")] = 104
     seed: Annotated[int, Spec(0, 2**63 - 1, "root seed of the random generator")] = 42
