@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.culture import Culture, anchors, draw_dispositions, trust_target_without_gap
-from sim.organisation import EXECUTIVE, Organisation
+from sim.organisation import BETWEEN_FUNCTIONS, EXECUTIVE, Organisation
 
 SILO_BREAKING_RATE = 0.02  # share of every barrier removed per week at full courage
 FIX_RATE = 0.1  # chance per executive-week at full courage of fixing one handoff
@@ -63,7 +63,7 @@ def fix_handoffs(org: Organisation, courage: float, metric_alignment: float,
     """
     n_fixes = rng.binomial(len(org.executives), FIX_RATE * courage)
     n_functions = len(org.barrier)
-    across = failures_seen * (1.0 - np.eye(n_functions))
+    across = np.where(BETWEEN_FUNCTIONS, failures_seen, 0.0)
     for _ in range(n_fixes):
         if rng.random() < metric_alignment and across.any():
             a, b = np.unravel_index(np.argmax(across), across.shape)

@@ -19,7 +19,7 @@ from sim import culture as culture_
 from sim import customers as customers_
 from sim import leadership, work
 from sim.agents import Employee
-from sim.organisation import FUNCTIONS, build_organisation, informal_network, initial_barriers
+from sim.organisation import BETWEEN_FUNCTIONS, FUNCTIONS, build_organisation, informal_network, initial_barriers
 from sim.record import (
     WEEKLY_COLUMNS,
     Recorder,
@@ -138,7 +138,6 @@ class CustomerFocusModel(Model):
         handoff_rate, cross_rate = self.recorder.add_handoffs(outcome.attempts, outcome.successes)
         leaders = leader_mask(org)
         n_journeys = len(outcome.failed)
-        off = ~np.eye(len(FUNCTIONS), dtype=bool)
         self.latest = {
             "week": self.steps,
             "retention_rate": self.recorder.retention_rate(lost, exposed),
@@ -155,7 +154,7 @@ class CustomerFocusModel(Model):
             "journeys": n_journeys,
             "journey_success_rate": float((~outcome.failed & ~outcome.delayed).mean()) if n_journeys else float("nan"),
             "journeys_delayed": int(outcome.delayed.sum()),
-            "barrier_mean": float(org.barrier[off].mean()),
+            "barrier_mean": float(org.barrier[BETWEEN_FUNCTIONS].mean()),
             "handoffs_fixed": actions.handoffs_fixed,
             "employees_replaced": actions.employees_replaced,
         }

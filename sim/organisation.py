@@ -22,6 +22,7 @@ FUNCTIONS: tuple[str, ...] = (
     "sales",
     "customer success",
 )
+BETWEEN_FUNCTIONS = ~np.eye(len(FUNCTIONS), dtype=bool)  # mask of the F x F pairs of two different functions
 LEVELS: tuple[str, ...] = ("executive", "manager", "frontline")
 EXECUTIVE, MANAGER, FRONTLINE = 0, 1, 2
 MANAGER_SHARE = 0.12  # about one manager per seven frontline staff

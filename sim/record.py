@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from sim.customers import REASON_NAMES
-from sim.organisation import FRONTLINE, FUNCTIONS, LEVELS
+from sim.organisation import BETWEEN_FUNCTIONS, FRONTLINE, FUNCTIONS, LEVELS
 
 RETENTION_WINDOW = 13  # weeks: one quarter
 WEEKS_PER_YEAR = 52
@@ -61,8 +61,8 @@ class Recorder:
         """Accumulate this week's handoffs; return this week's overall and cross-silo success."""
         self.attempts += attempts
         self.successes += successes
-        off = ~np.eye(len(attempts), dtype=bool)
-        return _share(successes.sum(), attempts.sum()), _share(successes[off].sum(), attempts[off].sum())
+        across = BETWEEN_FUNCTIONS
+        return _share(successes.sum(), attempts.sum()), _share(successes[across].sum(), attempts[across].sum())
 
 
 def _share(part, whole) -> float:
