@@ -33,6 +33,20 @@ from sim.scenario import CustomerFocusScenario, Levers, seed_sequence
 FAILURE_MEMORY = 0.9  # weekly decay of the failure counts leaders can see
 
 
+_UNSET = object()
+
+
+def _seed_from(rng) -> int:
+    """A root seed from Mesa's ``rng`` keyword (see CustomerFocusModel)."""
+    if rng is None:
+        rng = np.random.SeedSequence()
+    if isinstance(rng, np.random.SeedSequence):
+        return int(rng.generate_state(1, dtype=np.uint64)[0] >> np.uint64(1))
+    if isinstance(rng, np.random.Generator):
+        return int(rng.integers(2**63 - 1))
+    return rng  # a number: validated as the seed parameter
+
+
 def _column(name: str, model: CustomerFocusModel):
     return model.latest[name]
 
@@ -40,15 +54,24 @@ def _column(name: str, model: CustomerFocusModel):
 class CustomerFocusModel(Model):
     """Employees copy their leaders, work in silos and hand customer work across them."""
 
-    def __init__(self, scenario: CustomerFocusScenario | None = None, **parameters):
+    def __init__(self, scenario: CustomerFocusScenario | None = None, *, rng=_UNSET, **parameters):
         """Build the organisation and the market from ``scenario`` (defaults if None).
 
-        Keyword ``parameters`` override the scenario's (for example ``seed=7``).
+        Keyword ``parameters`` override the scenario's (for example ``seed=7``,
+        ``replication=2`` or ``interventions=[...]``).
+        ``rng`` is Mesa's seeding keyword, as ``mesa.batch_run`` passes it: a
+        whole number is used as the ``seed``; a SeedSequence or Generator gives
+        a seed drawn from it; None draws a fresh seed from the operating system
+        (so ``batch_run(..., iterations=5)`` gives five different runs, as for
+        any Mesa model).
         """
+        if rng is not _UNSET:
+            parameters["seed"] = _seed_from(rng)
         if scenario is None or parameters:
             base = scenario or CustomerFocusScenario()
             scenario = CustomerFocusScenario(
-                replication=base.replication, interventions=base.interventions,
+                replication=parameters.pop("replication", base.replication),
+                interventions=parameters.pop("interventions", base.interventions),
                 **{**base.parameters(), **parameters},
             )
         super().__init__(scenario=scenario)

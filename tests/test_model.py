@@ -109,3 +109,11 @@ def test_retention_is_annualised_trailing_quarter_churn():
         window = slice(max(0, week - 13), week)
         expected = (1 - lost[window].sum() / sum(exposures[window])) ** 52
         assert frame["retention_rate"].iloc[week - 1] == pytest.approx(expected)
+
+
+def test_keywords_override_replication_and_interventions():
+    timeline = (Intervention(3, "transparency", 0.9),)
+    direct = CustomerFocusModel(CustomerFocusScenario(replication=2, interventions=timeline, **SMALL, seed=4)).run()
+    by_keyword = CustomerFocusModel(replication=2, interventions=timeline, **SMALL, seed=4).run()
+    assert direct.equals(by_keyword)
+    assert not by_keyword.equals(CustomerFocusModel(replication=3, interventions=timeline, **SMALL, seed=4).run())

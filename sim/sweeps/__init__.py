@@ -1,0 +1,11 @@
+"""Parameter sweeps: a TOML file describes the experiment, ``cfsim sweep`` runs it on Dask.
+
+``run_sweep(file, out)`` runs (or resumes) a sweep into a Parquet dataset;
+``load_sweep_file(path)`` parses and validates a sweep file.
+"""
+
+from sim.sweeps.runner import SweepInterrupted, run_sweep
+from sim.sweeps.store import load_runs
+from sim.sweeps.sweep_file import Sweep, load_sweep_file
+
+__all__ = ["Sweep", "SweepInterrupted", "load_runs", "load_sweep_file", "run_sweep"]
