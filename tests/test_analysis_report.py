@@ -1,0 +1,108 @@
+"""``cfsim analyse DIR`` on small sweeps of the real model: the report fits the method, and bad input is one line."""
+
+import shutil
+
+import pytest
+
+from sim.cli import main
+
+from .test_analysis_fixtures import LEVERS2, grid_results, write_results
+
+SWEEPS = {
+    "sobol": {"samples": 8, "calc_second_order": False},  # 8 x 4 = 32 points
+    "morris": {"samples": 4, "num_levels": 4},  # 4 trajectories x 3 = 12 points
+    "latin": {"samples": 16},
+}
+
+
+@pytest.fixture(scope="module")
+def sweeps(tmp_path_factory):
+    root = tmp_path_factory.mktemp("sweeps")
+    made = {method: write_results(root / method, method, LEVERS2, replications=2 if method == "latin" else 1,
+                                  options=options) for method, options in SWEEPS.items()}
+    made["grid"] = grid_results(root / "grid", replications=2)
+    return made
+
+
+def analyse(directory, *options):
+    return main(["analyse", str(directory), *options])
+
+
+def report(directory):
+    return (directory / "report" / "report.md").read_text()
+
+
+def figures(directory):
+    return sorted(p.name for p in (directory / "report").glob("*.png"))
+
+
+def test_a_sobol_sweep_gets_indices_a_heatmap_and_discovery(sweeps, capsys):
+    assert analyse(sweeps["sobol"]) == 0
+    out = capsys.readouterr().out
+    assert "32 of 32 runs present" in out and "report.md (7 figures)" in out
+    text = report(sweeps["sobol"])
+    assert "## Sensitivity: Sobol indices" in text and "| parameter | S1 | S1_conf | ST | ST_conf |" in text
+    assert "mean of `retention_rate` over weeks 1–30" in text
+    assert "## Scenario discovery (PRIM)" in text and "Coverage" in text
+    assert figures(sweeps["sobol"]) == ["against_leadership_courage.png", "against_metric_alignment.png",
+                                        "heatmap.png", "indices.png", "over_time.png", "prim_box.png",
+                                        "prim_tradeoff.png"]
+    for name in ("points.csv", "indices.csv", "prim_box.csv"):
+        assert (sweeps["sobol"] / "report" / name).is_file()
+
+
+def test_a_morris_sweep_gets_elementary_effects(sweeps):
+    assert analyse(sweeps["morris"], "--output", "customer_focus_mean", "--last-weeks", "1") == 0
+    text = report(sweeps["morris"])
+    assert "Morris elementary effects" in text and "mu_star" in text
+    assert "`customer_focus_mean` in the final week (30)" in text
+    assert "indices.png" in figures(sweeps["morris"])
+
+
+def test_a_grid_gets_statistics_and_a_heatmap_but_no_indices(sweeps):
+    assert analyse(sweeps["grid"], "--level", "0.9") == 0
+    text = report(sweeps["grid"])
+    assert "Sensitivity" not in text and "Scenario discovery" not in text  # 6 points: too few for PRIM
+    assert "| point | leadership_courage | metric_alignment | replications | mean | 90% interval |" in text
+    assert figures(sweeps["grid"]) == ["against_leadership_courage.png", "against_metric_alignment.png",
+                                       "heatmap.png", "over_time.png"]
+
+
+def test_a_latin_sweep_gets_discovery_at_a_chosen_target(sweeps):
+    assert analyse(sweeps["latin"], "--target", "0.8") == 0
+    text = report(sweeps["latin"])
+    assert "at or above 80.00% (from --target)" in text
+    assert "Sensitivity" not in text
+
+
+def test_a_partial_sweep_is_described_but_gets_no_indices(sweeps, tmp_path, capsys):
+    partial = shutil.copytree(sweeps["sobol"], tmp_path / "partial")
+    shutil.rmtree(partial / "report")
+    (partial / "runs" / "run-000005.parquet").unlink()
+    assert analyse(partial) == 0
+    assert "31 of 32 runs present (partial sweep)" in capsys.readouterr().out
+    text = report(partial)
+    assert "Not computed: sensitivity analysis needs every run: 31 of 32 present" in text
+    assert "indices.png" not in figures(partial) and "over_time.png" in figures(partial)
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (["--output", "profit"], "'profit': not recorded in this sweep"),
+        (["--last-weeks", "two"], "--last-weeks = 'two': expected a whole number"),
+        (["--level", "95"], "--level = 95.0: expected a number between 0 and 1"),
+        (["--target", "high"], "--target = 'high': expected a number"),
+    ],
+)
+def test_bad_options_are_one_line_with_exit_2(sweeps, capsys, options, message):
+    assert analyse(sweeps["grid"], *options) == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1
+
+
+def test_a_directory_that_is_not_a_sweep_is_one_line_with_exit_2(tmp_path, capsys):
+    assert analyse(tmp_path / "nowhere") == 2
+    assert "nowhere: no such directory" in capsys.readouterr().err
+    assert analyse(tmp_path) == 2
+    assert "not a results directory (no manifest.json)" in capsys.readouterr().err
