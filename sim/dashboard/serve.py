@@ -1,0 +1,70 @@
+"""``cfsim dashboard``: check the address, make the assets local, then hand over to Solara's server."""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import socket
+import sys
+
+from sim.dashboard.assets import ensure_assets
+from sim.scenario import InputError
+
+LOOPBACK_NAMES = ("localhost",)
+QUIET = "ignore:Cookies with samesite=none require https:UserWarning"
+
+
+def check_port(text: str) -> int:
+    """A TCP port number from the command line."""
+    try:
+        port = int(text)
+    except (TypeError, ValueError):
+        port = -1
+    if not 1 <= port <= 65_535:
+        raise InputError(f"--port {text}: expected a whole number from 1 to 65535")
+    return port
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` is reachable only from this machine."""
+    if host in LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_address(host: str, port: int) -> None:
+    """Refuse, in one line, an address that cannot be bound (unknown host, port in use)."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror:
+        raise InputError(f"--host {host}: not an address of this machine or a known host name") from None
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as error:
+            raise InputError(f"--host {host} --port {port}: cannot listen there ({error.strerror}); "
+                             f"choose another --port") from None
+
+
+def serve(args) -> int:
+    """Serve the dashboard until Ctrl-C; the process becomes Solara's server."""
+    port = check_port(args.port)
+    check_address(args.host, port)
+    if not is_loopback(args.host):
+        print(f"cfsim: warning: serving on {args.host}, so other machines on the network can open the "
+              f"dashboard and run models on this one; use the default --host 127.0.0.1 to keep it local",
+              file=sys.stderr)
+    os.environ["SOLARA_ASSETS_PROXY_CACHE_DIR"] = str(ensure_assets(log=lambda m: print(m, file=sys.stderr)))
+    os.environ.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "False")  # no calls home from an offline page
+    # Solara warns, on the first page over plain http, about cookies for pages embedded in iframes: not our case.
+    os.environ["PYTHONWARNINGS"] = ",".join(filter(None, [os.environ.get("PYTHONWARNINGS"), QUIET]))
+    print(f"Customer Focus Simulator dashboard: http://{args.host}:{port} (Ctrl-C to stop)", flush=True)
+    command = [sys.executable, "-m", "solara", "run", "sim.app", "--host", args.host, "--port", str(port),
+               "--production", "--no-open", "--log-level", "warning"]
+    os.execv(sys.executable, command)
+    return 0  # not reached: execv replaces this process
