@@ -42,6 +42,25 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--seed", help="root seed")
     run.add_argument("--replications", default="1", help="replications with independent seeds (default 1)")
     run.add_argument("--out", help="write weekly outputs to FILE.csv or FILE.parquet")
+    # --- sweep: owned by sim/sweeps ---
+    sweep = commands.add_parser("sweep", help="run a parameter sweep described in a TOML file")
+    sweep.add_argument("file", help="sweep file (.toml), e.g. scenarios/sweeps/quick.toml")
+    sweep.add_argument("--out", required=True, help="results directory (created; re-run to resume)")
+    sweep.add_argument("--workers", help="worker processes of the local Dask cluster (default: CPU count)")
+    sweep.add_argument("--scheduler", help="address of a running Dask scheduler, e.g. tcp://10.0.0.5:8786")
+    # --- analyse: owned by analysis ---
+    analyse = commands.add_parser("analyse", help="statistics, sensitivity indices and plots of a sweep's results")
+    analyse.add_argument("directory", help="results directory written by cfsim sweep")
+    analyse.add_argument("--output", default="retention_rate", help="weekly output to analyse (default retention_rate)")
+    analyse.add_argument("--last-weeks", help="a run's response is the output's mean over its last N weeks "
+                                              "(default 52; 1 = final week)")
+    analyse.add_argument("--target", help="scenario discovery target: which levers keep the response at or above "
+                                          "it (default: upper quartile of the design points)")
+    analyse.add_argument("--level", help="confidence level of intervals (default 0.95)")
+    # --- dashboard: owned by sim/dashboard ---
+    dashboard = commands.add_parser("dashboard", help="serve the dashboard in the browser")
+    dashboard.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    dashboard.add_argument("--port", default="8765", help="port (default 8765)")
     return parser
 
 
@@ -53,6 +72,18 @@ def main(argv: list[str] | None = None) -> int:
             return show_scenarios()
         if args.command == "parameters":
             return show_parameters()
+        if args.command == "sweep":
+            from sim.sweeps.command import sweep
+
+            return sweep(args)
+        if args.command == "analyse":
+            from analysis.command import analyse
+
+            return analyse(args)
+        if args.command == "dashboard":
+            from sim.dashboard.serve import serve
+
+            return serve(args)
         return run(args)
     except InputError as error:
         print(f"cfsim: error: {error}", file=sys.stderr)
