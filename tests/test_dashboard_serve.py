@@ -96,3 +96,25 @@ def test_tarball_addresses():
     assert assets.tarball_url("@widgetti/solara-vuetify3-app@5.2.0").endswith(
         "/@widgetti/solara-vuetify3-app/-/solara-vuetify3-app-5.2.0.tgz")
     assert assets.tarball_url("requirejs@2.3.6").endswith("/requirejs/-/requirejs-2.3.6.tgz")
+
+
+def test_serving_on_a_network_address_warns_then_serves():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen([sys.executable, "-m", "sim.cli", "dashboard", "--host", "0.0.0.0", "--port", str(port)],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        warning = server.stderr.readline()
+        assert warning.startswith("cfsim: warning: serving on 0.0.0.0, so other machines on the network")
+        assert server.stdout.readline().startswith(f"Customer Focus Simulator dashboard: http://0.0.0.0:{port}")
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+
+
+def test_the_default_address_is_loopback():
+    from sim.cli import build_parser
+
+    args = build_parser().parse_args(["dashboard"])
+    assert (args.host, args.port) == ("127.0.0.1", "8765")
