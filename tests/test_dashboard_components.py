@@ -141,11 +141,14 @@ def test_comparison_runs_in_the_background_and_reports(page):
     assert shown(box, "3 replications")
 
 
-def test_comparison_can_be_cancelled(page):
+def test_comparison_can_be_cancelled_and_the_page_stays_responsive_meanwhile(page):
     box, rc = page
     field(rc, "replications").v_model = "100"
     button(rc, "Run comparison").click()
     wait_until(lambda: shown(box, "Running"))
+    button(rc, "Step").click()  # the explorer works while the comparison runs
+    button(rc, "Step").click()
+    assert shown(box, "Week 2 of 104") and shown(box, "Running")
     button(rc, "Cancel").click()
     wait_until(lambda: shown(box, "Comparison cancelled."))
 
