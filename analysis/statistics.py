@@ -18,11 +18,15 @@ def t_interval(values, level: float = 0.95) -> tuple[float, float, float]:
     values = np.asarray(values, dtype=float)
     values = values[~np.isnan(values)]
     mean = float(values.mean()) if len(values) else float("nan")
-    half = _half_width(values.std(ddof=1) if len(values) > 1 else np.nan, len(values), level)
+    half = half_width(values.std(ddof=1) if len(values) > 1 else np.nan, len(values), level)
     return mean, mean - half, mean + half
 
 
-def _half_width(std, n, level: float):
+def half_width(std, n, level: float):
+    """Half-width of the ``level`` t-interval of a mean from ``n`` values with standard deviation ``std``.
+
+    Element-wise over arrays; NaN where ``n`` < 2.
+    """
     n = np.asarray(n, dtype=float)
     with np.errstate(invalid="ignore", divide="ignore"):
         quantile = stats.t.ppf(0.5 + level / 2, np.where(n > 1, n - 1, np.nan))
@@ -33,7 +37,7 @@ def summarise(frame: pd.DataFrame, value: str, by: str | list[str], level: float
     """Per group of ``by``: n, mean, std, and the ``level`` t-interval (low, high) of column ``value``."""
     grouped = frame.groupby(by, sort=True)[value]
     table = grouped.agg(n="count", mean="mean", std="std")
-    half = _half_width(table["std"].to_numpy(), table["n"].to_numpy(), level)
+    half = half_width(table["std"].to_numpy(), table["n"].to_numpy(), level)
     return table.assign(low=table["mean"] - half, high=table["mean"] + half).reset_index()
 
 

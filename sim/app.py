@@ -12,9 +12,9 @@ import solara
 import solara.lab
 
 from sim.dashboard.compare_view import CompareView
-from sim.dashboard.controls import SIZE_FIELDS, LeverSlider, PresetPicker, RunControls, SizeField
+from sim.dashboard.controls import LeverSlider, PresetPicker, RunControls, SizeField
 from sim.dashboard.interventions import InterventionEditor
-from sim.dashboard.session import Session
+from sim.dashboard.session import SIZES, Session
 from sim.dashboard.views import Explorer, Inside, Presentation
 from sim.scenario import LEVERS
 
@@ -36,7 +36,7 @@ def Sidebar(session: Session):
         with solara.Card("Interventions", subtitle="at week N, set a lever to a new value"):
             InterventionEditor(session)
         with solara.Card("Organisation, length and seed"):
-            for name in SIZE_FIELDS:
+            for name in SIZES:
                 SizeField(session, name)
 
 

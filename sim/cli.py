@@ -9,12 +9,11 @@ import tempfile
 import textwrap
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
-from scipy import stats
 
+from analysis.statistics import t_interval
 from sim.model import CustomerFocusModel
-from sim.scenario import DEFAULTS, PARAMETERS, InputError, allowed, check_value
+from sim.scenario import DEFAULTS, PARAMETERS, InputError, allowed, check_value, whole_number
 from sim.scenario_files import find_preset, list_presets
 from sim.sizing import check_fits
 
@@ -144,7 +143,7 @@ def run(args) -> int:
     for flag in ("weeks", "seed"):
         if getattr(args, flag) is not None:
             overrides[flag] = check_value(flag, getattr(args, flag), "--")
-    replications = _replications(args.replications)
+    replications = whole_number(args.replications, 1, 10_000, "--replications")
     out = check_out(args.out)
     scenarios = [preset.scenario(replication=r, **overrides) for r in range(replications)]
     check_fits(scenarios[0].n_employees, scenarios[0].n_customers)
@@ -159,16 +158,6 @@ def run(args) -> int:
         write_atomically(outputs, out)
     print(summary(preset, scenarios[0], outputs, out))
     return 0
-
-
-def _replications(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if not 1 <= value <= 10_000:
-        raise InputError(f"--replications = {text!r}: expected a whole number from 1 to 10,000")
-    return value
 
 
 def write_atomically(frame: pd.DataFrame, path: Path) -> None:
@@ -188,20 +177,11 @@ def write_atomically(frame: pd.DataFrame, path: Path) -> None:
             os.unlink(temporary)
 
 
-def mean_interval(values: np.ndarray, level: float = 0.95) -> tuple[float, float, float]:
-    """Mean and Student-t confidence interval of ``values`` (the interval is NaN for one value)."""
-    mean = float(np.mean(values))
-    if len(values) < 2:
-        return mean, float("nan"), float("nan")
-    half = stats.t.ppf(0.5 + level / 2, len(values) - 1) * np.std(values, ddof=1) / np.sqrt(len(values))
-    return mean, mean - half, mean + half
-
-
 def summary(preset, scenario, outputs: pd.DataFrame, out: Path | None) -> str:
     """A few lines: the run, the final retention (with a 95% interval when replicated), the file."""
     final = outputs[outputs["week"] == outputs["week"].max()]
     n = len(final)
-    mean, low, high = mean_interval(final["retention_rate"].to_numpy())
+    mean, low, high = t_interval(final["retention_rate"].to_numpy())
     retention = f"{mean:.1%}" + (f" (95% interval {low:.1%} to {high:.1%})" if n > 1 else "")
     lines = [
         f"scenario: {preset.key} ({preset.name}); {scenario.weeks} weeks, seed {scenario.seed}, "

@@ -39,6 +39,10 @@ WEEKLY_COLUMNS: dict[str, str] = {
     "employees_replaced": "resisters who left and were replaced this week",
 }
 
+# Outputs that count things (whole numbers); the rest are shares, means or rates.
+COUNT_COLUMNS = frozenset({"customers_active", "customers_lost", "customers_won", "journeys", "journeys_delayed",
+                           "handoffs_fixed", "employees_replaced"})
+
 
 class Recorder:
     """Keeps the trailing churn window and cumulative handoff counts."""

@@ -142,6 +142,19 @@ def _parse_text(text: str, kind: type, prefix: str, name: str) -> int | float:
         raise InputError(f"{prefix} = {text!r}: expected {allowed(name)}") from None
 
 
+def whole_number(value: Any, low: int, high: int, label: str) -> int:
+    """``value`` (a whole number or its text) from ``low`` to ``high``, or an InputError naming ``label``."""
+    number = value
+    if isinstance(value, str):
+        try:
+            number = int(value.strip())
+        except ValueError:
+            number = None
+    if isinstance(number, bool) or not isinstance(number, int) or not low <= number <= high:
+        raise InputError(f"{label} = {value!r}: expected a whole number from {low:,} to {high:,}")
+    return number
+
+
 def validate_parameters(params: dict[str, Any], where: str = "") -> dict[str, Any]:
     """Check every entry of ``params``; return them typed."""
     return {name: check_value(name, value, where) for name, value in params.items()}

@@ -71,8 +71,8 @@ def load_preset(path: Path) -> Preset:
     unknown = sorted(set(data) - set(TOP_LEVEL_KEYS))
     if unknown:
         raise InputError(f"{where}unknown key {unknown[0]!r}; allowed: {', '.join(TOP_LEVEL_KEYS)}")
-    name = _text(data, "name", path.stem, where)
-    description = _text(data, "description", "", where)
+    name = text_field(data, "name", path.stem, where)
+    description = text_field(data, "description", "", where)
     parameters = data.get("parameters", {})
     if not isinstance(parameters, dict):
         raise InputError(f"{where}parameters: expected a table of name = value")
@@ -81,7 +81,8 @@ def load_preset(path: Path) -> Preset:
     return Preset(path.stem, name, description, parameters, _interventions(data, weeks, where))
 
 
-def _text(data: dict, key: str, default: str, where: str) -> str:
+def text_field(data: dict, key: str, default: str, where: str) -> str:
+    """A text entry of a TOML table, whitespace collapsed; InputError if it is not text."""
     value = data.get(key, default)
     if not isinstance(value, str):
         raise InputError(f"{where}{key}: expected text in quotes")

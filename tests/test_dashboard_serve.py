@@ -24,7 +24,7 @@ def cfsim(*args, timeout=30):
 
 @pytest.mark.parametrize("text", ["abc", "0", "70000", ""])
 def test_bad_ports_are_refused(text):
-    with pytest.raises(InputError, match=f"--port {text}: expected a whole number from 1 to 65535"):
+    with pytest.raises(InputError, match=f"--port = '{text}': expected a whole number from 1 to 65,535"):
         check_port(text)
 
 
@@ -36,7 +36,7 @@ def test_loopback_addresses():
 def test_bad_port_flag_is_one_line_and_exit_2():
     result = cfsim("dashboard", "--port", "http")
     assert result.returncode == 2
-    assert result.stderr.strip() == "cfsim: error: --port http: expected a whole number from 1 to 65535"
+    assert result.stderr.strip() == "cfsim: error: --port = 'http': expected a whole number from 1 to 65,535"
 
 
 def test_a_port_in_use_is_refused_before_serving():

@@ -9,6 +9,7 @@ from sim.scenario import (
     Intervention,
     check_value,
     seed_sequence,
+    whole_number,
 )
 
 
@@ -66,3 +67,13 @@ def test_replications_get_distinct_reproducible_seeds():
     a, b = seed_sequence(7, 0), seed_sequence(7, 1)
     assert a.generate_state(4).tolist() == seed_sequence(7, 0).generate_state(4).tolist()
     assert a.generate_state(4).tolist() != b.generate_state(4).tolist()
+
+
+@pytest.mark.parametrize("value", ["0", "11", "2.5", "ten", "", 0, 11, 2.0, True])
+def test_whole_number_refuses_anything_but_a_whole_number_in_range(value):
+    with pytest.raises(InputError, match=r"^--count = .*: expected a whole number from 1 to 10$"):
+        whole_number(value, 1, 10, "--count")
+
+
+def test_whole_number_accepts_text_and_numbers():
+    assert whole_number(" 7 ", 1, 10, "x") == 7 and whole_number(10, 1, 10, "x") == 10

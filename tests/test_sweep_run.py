@@ -12,10 +12,9 @@ import pyarrow.parquet as pq
 import pytest
 
 from sim.cli import main
-from sim.record import WEEKLY_COLUMNS
+from sim.record import COUNT_COLUMNS, WEEKLY_COLUMNS
 from sim.scenario import PARAMETERS, InputError
 from sim.sweeps import load_sweep_file, run_sweep
-from sim.sweeps.store import INTEGER_OUTPUTS
 
 from .test_sweep_file import GRID, write_sweep
 
@@ -91,7 +90,7 @@ def test_integer_outputs_are_those_the_model_counts():
 
     weekly = CustomerFocusModel(n_employees=60, n_customers=600, weeks=3).run()
     integers = {name for name in WEEKLY_COLUMNS if name != "week" and weekly[name].dtype.kind == "i"}
-    assert integers == INTEGER_OUTPUTS
+    assert integers == COUNT_COLUMNS
 
 
 def test_resume_runs_only_what_is_missing(tiny_runs, tmp_path, capsys):

@@ -9,7 +9,7 @@ import solara.lab
 from sim.dashboard import charts
 from sim.dashboard.runs import BAND, FINAL_YEAR, Comparison, compare
 from sim.dashboard.session import Session
-from sim.scenario import InputError
+from sim.scenario import InputError, whole_number
 from sim.scenario_files import list_presets
 
 CURRENT = "your settings (Explore tab)"
@@ -18,14 +18,7 @@ REPLICATIONS = (2, 100)
 
 def check_replications(text) -> int:
     """Replications typed into the page."""
-    low, high = REPLICATIONS
-    try:
-        value = int(str(text).strip())
-    except ValueError:
-        value = None
-    if value is None or not low <= value <= high:
-        raise InputError(f"replications = {text!r}: expected a whole number from {low} to {high}")
-    return value
+    return whole_number(text, *REPLICATIONS, "replications")
 
 
 def comparison_table(result: Comparison) -> pd.DataFrame:
@@ -61,7 +54,7 @@ def CompareView(session: Session):
         count = check_replications(replications.value)
         by_name = {p.name: p for p in presets}
         setup = session.setup
-        sizes = {k: setup.parameters[k] for k in ("n_employees", "n_customers", "weeks", "seed")}
+        sizes = setup.sizes()
 
         def maker(name):
             if name == CURRENT:

@@ -16,8 +16,6 @@ from sim.dashboard.session import Session, allowed_here, changes, edits
 from sim.scenario import PARAMETERS, InputError
 from sim.scenario_files import list_presets
 
-SIZE_FIELDS = ("n_employees", "n_customers", "weeks", "seed")
-
 
 def guarded(action: Callable[[], None], error: solara.Reactive) -> None:
     """Run ``action``; show its ``InputError`` in ``error`` instead of raising."""

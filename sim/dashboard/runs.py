@@ -8,8 +8,8 @@ from functools import lru_cache
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
+from analysis.statistics import half_width, t_interval
 from sim.model import CustomerFocusModel
 from sim.scenario import CustomerFocusScenario
 from sim.scenario_files import find_preset
@@ -47,16 +47,13 @@ class Comparison:
 
     def difference(self) -> tuple[float, float, float]:
         """Second minus first in final-year retention: mean and 90% paired t-interval."""
-        diff = self.series[1].final_year - self.series[0].final_year
-        mean = float(diff.mean())
-        half = stats.t.ppf(0.5 + BAND / 2, len(diff) - 1) * diff.std(ddof=1) / np.sqrt(len(diff))
-        return mean, mean - half, mean + half
+        return t_interval(self.series[1].final_year - self.series[0].final_year, BAND)
 
 
 def band(runs: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Mean over replications (rows) and its ``BAND`` t-interval, week by week."""
     mean = runs.mean(axis=0)
-    half = stats.t.ppf(0.5 + BAND / 2, len(runs) - 1) * runs.std(axis=0, ddof=1) / np.sqrt(len(runs))
+    half = half_width(runs.std(axis=0, ddof=1), len(runs), BAND)
     return mean, mean - half, mean + half
 
 

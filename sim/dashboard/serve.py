@@ -8,7 +8,7 @@ import socket
 import sys
 
 from sim.dashboard.assets import ensure_assets
-from sim.scenario import InputError
+from sim.scenario import InputError, whole_number
 
 LOOPBACK_NAMES = ("localhost",)
 QUIET = "ignore:Cookies with samesite=none require https:UserWarning"
@@ -16,13 +16,7 @@ QUIET = "ignore:Cookies with samesite=none require https:UserWarning"
 
 def check_port(text: str) -> int:
     """A TCP port number from the command line."""
-    try:
-        port = int(text)
-    except (TypeError, ValueError):
-        port = -1
-    if not 1 <= port <= 65_535:
-        raise InputError(f"--port {text}: expected a whole number from 1 to 65535")
-    return port
+    return whole_number(text, 1, 65_535, "--port")
 
 
 def is_loopback(host: str) -> bool:

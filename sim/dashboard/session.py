@@ -38,6 +38,8 @@ def refresh() -> None:
     changes.value += 1
 
 
+SIZES = ("n_employees", "n_customers", "weeks", "seed")  # what a baseline or a comparison shares with the explorer
+
 # Larger organisations belong to the command line: the page must stay responsive for a class.
 DASHBOARD_LIMITS = {"n_employees": 20_000, "n_customers": 200_000, "weeks": 520}
 
@@ -76,6 +78,10 @@ class Setup:
     def of(cls, preset: Preset) -> Setup:
         """A preset's setup, unedited."""
         return cls(preset, {**DEFAULTS, **preset.parameters}, tuple(preset.interventions))
+
+    def sizes(self) -> dict:
+        """Organisation size, customers, weeks and seed."""
+        return {name: self.parameters[name] for name in SIZES}
 
     def scenario(self, replication: int = 0) -> CustomerFocusScenario:
         """The scenario of replication ``replication``."""

@@ -12,7 +12,6 @@ from sim.dashboard.controls import RunControls
 from sim.dashboard.runs import baseline_outputs
 from sim.dashboard.session import Session, changes
 
-SIZE_KEYS = ("n_employees", "n_customers", "weeks", "seed")
 SCREEN_DPI = 80
 
 
@@ -28,7 +27,7 @@ def Chart(draw: Callable[[], Figure], name: str, tick: int):
 
 def baseline_for(session: Session):
     """The baseline preset's run at this session's size and seed."""
-    return baseline_outputs(*(session.setup.parameters[k] for k in SIZE_KEYS))
+    return baseline_outputs(**session.setup.sizes())
 
 
 def retention_figure(session: Session, scale: float = 1.0) -> Figure:

@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from sim.model import CustomerFocusModel
-from sim.scenario import CustomerFocusScenario, InputError
+from sim.scenario import CustomerFocusScenario, InputError, whole_number
 from sim.sizing import check_fits
 from sim.sweeps import store
 from sim.sweeps.design import design_frame, run_parameters
@@ -62,17 +62,7 @@ def run_batch(batch: list[tuple[int, int, dict]], interventions: tuple, outputs:
 
 def check_workers(workers: int | str | None) -> int | None:
     """--workers as a whole number from 1 to 256 (None: not given)."""
-    if workers is None:
-        return None
-    text = workers
-    if isinstance(workers, str):
-        try:
-            workers = int(workers.strip())
-        except ValueError:
-            workers = 0
-    if isinstance(workers, bool) or not isinstance(workers, int) or not 1 <= workers <= MAX_WORKERS:
-        raise InputError(f"--workers = {text!r}: expected a whole number from 1 to {MAX_WORKERS}")
-    return workers
+    return None if workers is None else whole_number(workers, 1, MAX_WORKERS, "--workers")
 
 
 def check_scheduler(address: str | None) -> str | None:

@@ -27,11 +27,10 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from sim.record import COUNT_COLUMNS
 from sim.scenario import PARAMETERS, InputError
 from sim.sweeps.design import design_columns
 
-INTEGER_OUTPUTS = frozenset({"customers_active", "customers_lost", "customers_won", "journeys", "journeys_delayed",
-                             "handoffs_fixed", "employees_replaced"})
 RUN_FILE = re.compile(r"run-(\d{6,})\.parquet")
 TEMPORARY_SUFFIX = ".partial"
 SETUP_FILES = ("sweep.toml", "design.parquet", "manifest.json", "runs")
@@ -46,7 +45,7 @@ def run_file_name(run_id: int) -> str:
 def output_schema(outputs: tuple[str, ...]) -> pa.Schema:
     """Schema of a run file: run_id, week, then the recorded outputs (int64 or float64)."""
     fields = [pa.field("run_id", pa.int64(), nullable=False), pa.field("week", pa.int64(), nullable=False)]
-    fields += [pa.field(name, pa.int64() if name in INTEGER_OUTPUTS else pa.float64()) for name in outputs]
+    fields += [pa.field(name, pa.int64() if name in COUNT_COLUMNS else pa.float64()) for name in outputs]
     return pa.schema(fields)
 
 
@@ -71,7 +70,7 @@ def run_table(run_id: int, weekly: pd.DataFrame, outputs: tuple[str, ...], every
     columns = [np.full(int(keep.sum()), run_id, dtype=np.int64), week[keep]]
     for name in outputs:
         values = weekly[name].to_numpy()[keep]
-        columns.append(values.astype(np.int64 if name in INTEGER_OUTPUTS else np.float64))
+        columns.append(values.astype(np.int64 if name in COUNT_COLUMNS else np.float64))
     return pa.Table.from_arrays([pa.array(c, type=f.type) for c, f in zip(columns, schema, strict=True)],
                                 schema=schema)
 

@@ -39,7 +39,7 @@ from typing import Any
 
 from sim.record import WEEKLY_COLUMNS
 from sim.scenario import DEFAULTS, PARAMETERS, CustomerFocusScenario, InputError, allowed, check_value
-from sim.scenario_files import Preset, find_preset
+from sim.scenario_files import Preset, find_preset, text_field
 
 FORMAT = 1
 METHODS = ("grid", "latin", "sobol", "morris")
@@ -147,8 +147,8 @@ def load_sweep_file(path: Path | str) -> Sweep:
         raise InputError(f"{where}malformed TOML: {error}") from None
     _no_unknown(data, TOP_LEVEL_KEYS, where, "")
 
-    name = _text(data, "name", path.stem, where)
-    description = _text(data, "description", "", where)
+    name = text_field(data, "name", path.stem, where)
+    description = text_field(data, "description", "", where)
     scenario = data.get("scenario", "baseline")
     if not isinstance(scenario, str) or not scenario.strip():
         raise InputError(f"{where}scenario: expected a preset name or a path to a scenario .toml, in quotes")
@@ -217,13 +217,6 @@ def _no_unknown(table: dict, known: tuple, where: str, prefix: str, context: str
     unknown = [key for key in table if key not in known]
     if unknown:
         raise InputError(f"{where}{prefix}{unknown[0]}: unknown key{context}; allowed: {', '.join(known)}")
-
-
-def _text(data: dict, key: str, default: str, where: str) -> str:
-    value = data.get(key, default)
-    if not isinstance(value, str):
-        raise InputError(f"{where}{key}: expected text in quotes")
-    return " ".join(value.split())
 
 
 def _table(data: dict, key: str, where: str) -> dict:
