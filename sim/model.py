@@ -19,6 +19,7 @@ from sim import culture as culture_
 from sim import customers as customers_
 from sim import leadership, work
 from sim.agents import Employee
+from sim.assumptions import Assumptions
 from sim.organisation import BETWEEN_FUNCTIONS, FUNCTIONS, build_organisation, informal_network, initial_barriers
 from sim.record import (
     WEEKLY_COLUMNS,
@@ -72,6 +73,7 @@ class CustomerFocusModel(Model):
             scenario = CustomerFocusScenario(
                 replication=parameters.pop("replication", base.replication),
                 interventions=parameters.pop("interventions", base.interventions),
+                assumptions=parameters.pop("assumptions", base.assumptions),
                 **{**base.parameters(), **parameters},
             )
         super().__init__(scenario=scenario)
@@ -79,6 +81,7 @@ class CustomerFocusModel(Model):
         rng_org, rng_culture, rng_leaders, rng_work, rng_customers = map(np.random.default_rng, root.spawn(5))
         self.streams = {"leaders": rng_leaders, "work": rng_work, "customers": rng_customers,
                         "organisation": rng_org}
+        self.assumptions = Assumptions(scenario.assumptions)
         self.levers = Levers(**scenario.levers())
         self.demand = work.expected_stages(scenario.n_customers)
         self.organisation = build_organisation(scenario.n_employees, self.levers.silo_strength, rng_org)

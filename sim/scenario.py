@@ -7,6 +7,7 @@ and (later) the dashboard and sweep files all read them from here.
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass
 from types import SimpleNamespace
@@ -15,9 +16,7 @@ from typing import Annotated, Any, get_type_hints
 import numpy as np
 from mesa.experimental.scenarios import Scenario
 
-
-class InputError(ValueError):
-    """Bad user input: the message names the field and what is allowed."""
+from sim.errors import InputError
 
 
 @dataclass(frozen=True)
@@ -69,16 +68,22 @@ class CustomerFocusScenario(Scenario):
     weeks: Annotated[int, Spec(1, 5_200, "number of weeks to simulate")] = 104
     seed: Annotated[int, Spec(0, 2**63 - 1, "root seed of the random generator")] = 42
 
-    def __init__(self, *, replication: int = 0, interventions=(), **params):
-        """Validate ``params`` and seed the run from ``seed`` and ``replication``."""
+    def __init__(self, *, replication: int = 0, interventions=(), assumptions=None, **params):
+        """Validate ``params`` and seed the run from ``seed`` and ``replication``.
+
+        ``assumptions`` overrides judgement constants by name (see ``sim.assumptions``).
+        """
+        from sim.assumptions import validate_assumptions
+
         values = {**DEFAULTS, **validate_parameters(params)}
-        timeline = tuple(sorted(
+        timeline = check_timeline([
             check_intervention(i.week, i.lever, i.value, values["weeks"], "intervention ")
             for i in interventions
-        ))
+        ])
         super().__init__(rng=seed_sequence(values["seed"], replication), **values)
         self.__dict__["replication"] = replication
         self.__dict__["interventions"] = timeline
+        self.__dict__["assumptions"] = validate_assumptions(dict(assumptions or {}), "assumptions.")
 
     def parameters(self) -> dict[str, Any]:
         """The declared parameters and their values (no seed machinery)."""
@@ -185,6 +190,18 @@ def check_intervention(week: Any, lever: str, value: Any, weeks: int, where: str
             f"{where}week = {week!r}: expected a whole number from 1 to weeks ({weeks})"
         )
     return Intervention(week, lever, float(check_value(lever, value, where)))
+
+
+def check_timeline(interventions, where: str = "") -> tuple[Intervention, ...]:
+    """The interventions in week order; two that set one lever in the same week are refused, naming both."""
+    timeline = tuple(sorted(interventions))
+    for first, second in itertools.pairwise(timeline):
+        if (first.week, first.lever) == (second.week, second.lever):
+            raise InputError(
+                f"{where}interventions: week {first.week} sets {first.lever} twice "
+                f"({first.value:g} and {second.value:g}); keep one"
+            )
+    return timeline
 
 
 class Levers(SimpleNamespace):

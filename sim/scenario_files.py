@@ -14,13 +14,20 @@
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from sim.scenario import CustomerFocusScenario, InputError, check_intervention, validate_parameters
+from sim.assumptions import validate_assumptions
+from sim.scenario import (
+    CustomerFocusScenario,
+    InputError,
+    check_intervention,
+    check_timeline,
+    validate_parameters,
+)
 
 PRESETS_DIR = Path(__file__).resolve().parent.parent / "scenarios"
-TOP_LEVEL_KEYS = ("name", "description", "parameters", "interventions")
+TOP_LEVEL_KEYS = ("name", "description", "parameters", "assumptions", "interventions")
 
 
 @dataclass(frozen=True)
@@ -32,11 +39,14 @@ class Preset:
     description: str
     parameters: dict
     interventions: tuple
+    assumptions: dict = field(default_factory=dict)
 
     def scenario(self, replication: int = 0, **overrides) -> CustomerFocusScenario:
         """The scenario of this preset, with ``overrides`` applied to its parameters."""
         params = {**self.parameters, **overrides}
-        return CustomerFocusScenario(replication=replication, interventions=self.interventions, **params)
+        assumptions = {**self.assumptions, **params.pop("assumptions", {})}
+        return CustomerFocusScenario(replication=replication, interventions=self.interventions,
+                                     assumptions=assumptions, **params)
 
 
 def list_presets(directory: Path = PRESETS_DIR) -> list[Preset]:
@@ -77,8 +87,12 @@ def load_preset(path: Path) -> Preset:
     if not isinstance(parameters, dict):
         raise InputError(f"{where}parameters: expected a table of name = value")
     parameters = validate_parameters(parameters, where=f"{where}parameters.")
+    assumptions = data.get("assumptions", {})
+    if not isinstance(assumptions, dict):
+        raise InputError(f"{where}assumptions: expected a table of name = value")
+    assumptions = validate_assumptions(assumptions, where=f"{where}assumptions.")
     weeks = parameters.get("weeks", CustomerFocusScenario.weeks)
-    return Preset(path.stem, name, description, parameters, _interventions(data, weeks, where))
+    return Preset(path.stem, name, description, parameters, _interventions(data, weeks, where), assumptions)
 
 
 def text_field(data: dict, key: str, default: str, where: str) -> str:
@@ -102,4 +116,4 @@ def _interventions(data: dict, weeks: int, where: str) -> tuple:
         if not levers:
             raise InputError(f"{here}: sets no lever; add e.g. leadership_courage = 0.8")
         timeline += [check_intervention(entry["week"], k, v, weeks, f"{here}.") for k, v in levers.items()]
-    return tuple(sorted(timeline))
+    return check_timeline(timeline, where)
