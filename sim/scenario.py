@@ -52,8 +52,13 @@ class CustomerFocusScenario(Scenario):
     ] = 0.2
     leader_customer_focus: Annotated[
         float,
-        _lever("leadership's own commitment to the customer; nobody rises above it"),
+        _lever("what leaders do for the customer: the customer focus of their own deeds"),
     ] = 0.6
+    say_do_gap: Annotated[
+        float,
+        _lever("how far leaders' words run ahead of their deeds (0: they do what they say; "
+               "1: they promise full customer focus whatever they do)"),
+    ] = 0.2
     silo_strength: Annotated[
         float,
         _lever("how closed functions are: fewer informal ties across them, higher "
