@@ -1,13 +1,27 @@
 """Culture: customer focus moves towards what people observe (Friedkin-Johnsen).
 
-x(t+1) = Λ W x(t) + (I − Λ) u.  W is row-stochastic: each employee weighs
-their own focus, their manager's displayed focus (scaled by trust), their
-skip-level manager's at half that weight (influence weakens level by level),
-the executives' in proportion to transparency and trust, and their informal
-peers'.  u is each employee's anchor; Λ their susceptibility.  Seeds 001, 002:
-employees observe and mimic the focus leaders display; actions outweigh words.
-Trust follows the say-do gap of the leaders one observes and transparency
-(seed 002: transparency is a key element in trust).
+x(t+1) = Λ (W x(t) + s) + (I − Λ) p.  Each employee weighs their own focus,
+their manager's displayed focus and their skip-level manager's (the
+example channel, scaled by trust), the executives' in proportion to
+transparency and trust, their informal peers', what leaders say (scaled by
+trust, and lighter than deeds: seed 002, "words don't carry the same
+weight/impact that actions do") and, for executives and managers, what they
+are measured on: leaders own the measures and cascade them, and the frontline
+learns what counts from what their leaders attend to (Schein 1985: what
+leaders pay attention to, measure and control).  s holds those last two fixed sources; p is each person's own
+disposition, Λ their susceptibility.  Seeds 001, 002: employees observe and
+mimic the focus leaders display.
+
+No lever sets or caps anybody's focus: executives' own disposition is what
+leaders do (``leader_customer_focus``), and staff's dispositions drift towards
+how they behave at work (socialisation, Harrison & Carroll 1991; March 1991),
+so the organisation's culture is carried by the example leaders set.
+
+Trust (seed 002: transparency builds trust; honesty and integrity; actions
+outweigh words) moves towards a target that rises with the deeds people see
+(their manager's focus, and the executives' as far as transparency shows
+them), with transparency, and falls with the say-do gap they see, which
+transparency also reveals.
 """
 
 from __future__ import annotations
@@ -19,17 +33,6 @@ import scipy.sparse as sp
 from scipy.sparse.linalg import spsolve
 
 from sim.organisation import EXECUTIVE, Organisation
-
-SELF_WEIGHT = 1.0
-MANAGER_WEIGHT = 1.0
-SKIP_WEIGHT = 0.5  # influence halves with each level up
-EXECUTIVE_WEIGHT = 2.0
-PEER_WEIGHT = 1.0
-SUSCEPTIBILITY = 0.9  # employees: weight of what they observe against their anchor
-EXECUTIVE_SUSCEPTIBILITY = 0.5  # executives hold more firmly to their commitment
-TRUST_FLOOR = 0.5  # trust target with no transparency and no say-do gap
-TRUST_RATE = 0.05  # share of the distance to the trust target closed per week
-DISPOSITION_SHAPE = (2.0, 2.0)  # Beta shape of personal customer disposition
 
 
 @dataclass
@@ -43,119 +46,114 @@ class Culture:
 
 
 def draw_dispositions(rng: np.random.Generator, n: int) -> np.ndarray:
-    """Personal customer disposition of ``n`` people (hires included)."""
-    return rng.beta(*DISPOSITION_SHAPE, size=n)
+    """Personal customer disposition of ``n`` people from the labour market: Beta(2, 2)."""
+    return rng.beta(2.0, 2.0, size=n)
 
 
-SETTLING_WEEKS = 52  # weeks of culture run before week 1, so a run starts settled
-
-
-def new_culture(org: Organisation, levers, rng: np.random.Generator) -> Culture:
-    """Start everyone at their anchor with trust at its no-gap target, then let culture settle.
-
-    The organisation has existed before week 1: SETTLING_WEEKS of trust and
-    focus updates under the starting levers bring it close to its steady
-    state, so that a run shows the effect of the levers rather than of its
-    arbitrary start.
-    """
+def new_culture(org: Organisation, levers, a, rng: np.random.Generator) -> Culture:
+    """Staff with market dispositions, executives with the leaders' commitment, trust at its target."""
     disposition = draw_dispositions(rng, org.size)
-    susceptibility = np.where(org.level == EXECUTIVE, EXECUTIVE_SUSCEPTIBILITY, SUSCEPTIBILITY)
-    focus = anchors(org, disposition, levers)
-    trust = np.full(org.size, trust_target_without_gap(levers.transparency))
-    culture = Culture(focus, trust, disposition, susceptibility)
-    for _ in range(SETTLING_WEEKS):
-        update_trust(org, culture, levers)
-        update_focus(org, culture, levers)
+    executive = org.level == EXECUTIVE
+    disposition[executive] = levers.leader_customer_focus
+    susceptibility = np.where(executive, a.executive_susceptibility, a.susceptibility)
+    culture = Culture(disposition.copy(), np.zeros(org.size), disposition, susceptibility)
+    culture.trust = trust_target(org, culture.focus, levers, a)
     return culture
 
 
-def anchors(org: Organisation, disposition: np.ndarray, levers) -> np.ndarray:
-    """U = L·((1 − m)·p + m) for staff, u = L for executives.
-
-    Metric alignment m pulls each person's own aim p towards full customer
-    focus, but nobody's anchor exceeds the leaders' commitment L (seed 003:
-    no organisation rises above the commitment of its leadership).
-    """
-    L, m = levers.leader_customer_focus, levers.metric_alignment
-    staff = L * ((1.0 - m) * disposition + m)
-    return np.where(org.level == EXECUTIVE, L, staff)
+def words(levers) -> float:
+    """The customer focus leaders voice: their deeds plus ``say_do_gap`` of the way to full focus."""
+    deeds = levers.leader_customer_focus
+    return deeds + levers.say_do_gap * (1.0 - deeds)
 
 
-def influence_weights(org: Organisation, trust: np.ndarray, transparency: float):
-    """Unnormalised weights on manager, skip-level, executives, and the row total."""
-    manager = MANAGER_WEIGHT * trust * org.has_manager
-    skip = SKIP_WEIGHT * trust * org.has_skip
-    executives = EXECUTIVE_WEIGHT * transparency * trust
-    total = SELF_WEIGHT + manager + skip + executives + PEER_WEIGHT
-    return manager, skip, executives, total
+def source_weights(org: Organisation, focus: np.ndarray, trust: np.ndarray, levers, a):
+    """Unnormalised weights on manager, skip-level, executives, words and incentives, and the row total."""
+    manager = a.manager_weight * trust * org.has_manager
+    skip = a.skip_weight * trust * org.has_skip
+    executives = a.executive_weight * levers.transparency * trust
+    said = a.words_weight * trust
+    incentives = a.incentive_weight
+    total = a.self_weight + manager + skip + executives + a.peer_weight + said + incentives
+    return manager, skip, executives, said, incentives, total
 
 
-def observed(org: Organisation, focus: np.ndarray, trust: np.ndarray, transparency: float) -> np.ndarray:
-    """W x: the trust-weighted focus each employee observes, without building W."""
-    manager, skip, executives, total = influence_weights(org, trust, transparency)
+def observed(org: Organisation, focus: np.ndarray, trust: np.ndarray, levers, a):
+    """(W x + s): the trust-weighted focus each employee observes and is asked for, without building W."""
+    manager, skip, executives, said, incentives, total = source_weights(org, focus, trust, levers, a)
     mixed = (
-        SELF_WEIGHT * focus
+        a.self_weight * focus
         + manager * focus[org.manager]
         + skip * focus[org.skip]
         + executives * focus[org.executives].mean()
-        + PEER_WEIGHT * (org.peers @ focus)
+        + a.peer_weight * (org.peers @ focus)
+        + said * words(levers)
+        + incentives * levers.metric_alignment
     )
     return mixed / total
 
 
-def influence_matrix(org: Organisation, trust: np.ndarray, transparency: float) -> sp.csr_matrix:
-    """W as an explicit sparse row-stochastic matrix (for checks and analysis)."""
+def influence_matrix(org: Organisation, focus, trust, levers, a) -> tuple[sp.csr_matrix, np.ndarray]:
+    """W and s of the update as an explicit sparse matrix and vector (for checks and analysis)."""
     n = org.size
-    manager, skip, executives, total = influence_weights(org, trust, transparency)
+    manager, skip, executives, said, incentives, total = source_weights(org, focus, trust, levers, a)
     rows = np.arange(n)
     n_exec = len(org.executives)
     parts = [
-        sp.csr_matrix((np.full(n, SELF_WEIGHT), (rows, rows)), shape=(n, n)),
+        sp.csr_matrix((np.full(n, a.self_weight), (rows, rows)), shape=(n, n)),
         sp.csr_matrix((manager, (rows, org.manager)), shape=(n, n)),
         sp.csr_matrix((skip, (rows, org.skip)), shape=(n, n)),
         sp.csr_matrix(
             (np.repeat(executives / n_exec, n_exec), (np.repeat(rows, n_exec), np.tile(org.executives, n))),
             shape=(n, n),
         ),
-        PEER_WEIGHT * org.peers,
+        a.peer_weight * org.peers,
     ]
-    return sp.diags(1.0 / total) @ sum(parts[1:], parts[0])
+    W = sp.diags(1.0 / total) @ sum(parts[1:], parts[0])
+    s = (said * words(levers) + incentives * levers.metric_alignment) / total
+    return W, s
 
 
-def update_focus(org: Organisation, culture: Culture, levers) -> None:
-    """One Friedkin-Johnsen step: x ← Λ W x + (I − Λ) u."""
-    lam = culture.susceptibility
-    wx = observed(org, culture.focus, culture.trust, levers.transparency)
-    culture.focus = lam * wx + (1.0 - lam) * anchors(org, culture.disposition, levers)
+def update_focus(org: Organisation, culture: Culture, levers, a) -> None:
+    """One Friedkin-Johnsen step, then socialisation: dispositions drift towards behaviour.
 
-
-def fixed_point(org: Organisation, culture: Culture, levers) -> np.ndarray:
-    """(I − ΛW)⁻¹ (I − Λ) u: where focus settles if trust and structure stay."""
-    lam = culture.susceptibility
-    W = influence_matrix(org, culture.trust, levers.transparency)
-    A = sp.identity(org.size, format="csr") - sp.diags(lam) @ W
-    b = (1.0 - lam) * anchors(org, culture.disposition, levers)
-    return spsolve(A.tocsc(), b)
-
-
-def say_do_gap(focus: np.ndarray, commitment: float) -> np.ndarray:
-    """How far each person's displayed focus falls short of the commitment leaders voice."""
-    return np.maximum(0.0, commitment - focus)
-
-
-def trust_target_without_gap(transparency: float) -> float:
-    """Trust people settle at when leaders do what they say."""
-    return TRUST_FLOOR + (1.0 - TRUST_FLOOR) * transparency
-
-
-def update_trust(org: Organisation, culture: Culture, levers) -> None:
-    """Trust moves towards its target, eroded by the say-do gap one observes.
-
-    The gap observed is one's own manager's, plus the executives' in
-    proportion to transparency.
+    Executives' disposition is the leaders' commitment, ``leader_customer_focus``.
     """
-    T = levers.transparency
-    gap = say_do_gap(culture.focus, levers.leader_customer_focus)
-    seen = (gap[org.manager] * org.has_manager + T * gap[org.executives].mean()) / (org.has_manager + T + 1e-12)
-    target = trust_target_without_gap(T) * (1.0 - seen)
-    culture.trust += TRUST_RATE * (target - culture.trust)
+    lam = culture.susceptibility
+    seen = observed(org, culture.focus, culture.trust, levers, a)
+    culture.focus = lam * seen + (1.0 - lam) * culture.disposition
+    culture.disposition += a.socialisation_rate * (culture.focus - culture.disposition)
+    culture.disposition[org.executives] = levers.leader_customer_focus
+
+
+def fixed_point(org: Organisation, culture: Culture, levers, a) -> np.ndarray:
+    """(I − ΛW)⁻¹ (Λ s + (I − Λ) p): where focus settles if trust, incentives and dispositions stay."""
+    lam = culture.susceptibility
+    W, s = influence_matrix(org, culture.focus, culture.trust, levers, a)
+    A = sp.identity(org.size, format="csr") - sp.diags(lam) @ W
+    return spsolve(A.tocsc(), lam * s + (1.0 - lam) * culture.disposition)
+
+
+def deeds_seen(org: Organisation, focus: np.ndarray, transparency: float) -> np.ndarray:
+    """The leaders' deeds each employee sees: their manager's focus, and the executives' as far as disclosed."""
+    executives = focus[org.executives].mean()
+    weight = org.has_manager + transparency
+    seen = (focus[org.manager] * org.has_manager + executives * transparency) / np.maximum(weight, 1e-12)
+    return np.where(weight > 0, seen, executives)
+
+
+def gap_seen(levers, a) -> float:
+    """The say-do gap people see: some through their own manager, the rest as transparency reveals it."""
+    return levers.say_do_gap * (a.gap_visibility + (1.0 - a.gap_visibility) * levers.transparency)
+
+
+def trust_target(org: Organisation, focus: np.ndarray, levers, a) -> np.ndarray:
+    """Trust people move towards: base, plus deeds seen, plus transparency, minus the gap seen; in [0, 1]."""
+    target = (a.trust_base + a.trust_integrity * deeds_seen(org, focus, levers.transparency)
+              + a.trust_transparency * levers.transparency - a.trust_gap * gap_seen(levers, a))
+    return np.clip(target, 0.0, 1.0)
+
+
+def update_trust(org: Organisation, culture: Culture, levers, a) -> None:
+    """Trust closes ``trust_rate`` of the distance to its target each week."""
+    culture.trust += a.trust_rate * (trust_target(org, culture.focus, levers, a) - culture.trust)

@@ -1,13 +1,20 @@
-"""Customers: satisfaction follows the journeys they experience; churn carries its reason.
+"""Customers: effort remembered, churn as competing risks with their reasons, wins by reputation.
 
-A success lifts satisfaction a little, a delay lowers it a little, a failed
-handoff lowers it a lot (more than a success lifts it wherever satisfaction
-exceeds SUCCESS_GAIN / (SUCCESS_GAIN + FAILURE_LOSS) = 0.25): bad is stronger than good (Baumeister et al. 2001;
-Anderson & Sullivan 1993 on the asymmetric effect of disconfirmation).  The
-weekly churn hazard rises as satisfaction falls.  Every lost customer carries
-its reason, the handoff that failed it most (seed 004: customers lost or
-saved, and the reasons why).  New customers are won from the rest of the
-market at a weekly rate.
+Every failed journey adds one unit to the account's remembered effort, a
+delayed one ``delay_effort``; memory fades by ``effort_memory`` a week.  The
+weekly churn hazard is
+
+    h = background_hazard + failure_hazard · (failures + delay_effort · delays)
+
+so effort drives disloyalty (Dixon, Freeman & Toman 2010: 96 % of customers
+with high-effort experiences became more disloyal, 9 % of low-effort ones).
+Each lost account's reason is drawn in proportion to the parts of its hazard
+(competing risks): the handoff that failed it last, delays, or a reason
+outside the organisation's reach (price, needs, moving away).  So removing
+the failures of one kind removes the churn booked to them (seed 004:
+customers lost or saved, and the reasons why).  Satisfaction is exp(−effort);
+accounts outside the book are won at a rate that follows the book's mean
+satisfaction, the organisation's reputation (Reichheld 1996).
 """
 
 from __future__ import annotations
@@ -17,32 +24,26 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.organisation import FUNCTIONS
-from sim.work import HANDOFFS, JOURNEY_RATE, WorkOutcome
+from sim.work import HANDOFFS, WorkOutcome
 
-MARKET_FACTOR = 2  # the market holds twice the initial book of accounts
-SUCCESS_GAIN = 0.04  # share of the distance to full satisfaction gained per success
-DELAY_LOSS = 0.03  # share of satisfaction lost per delayed journey
-FAILURE_LOSS = 0.12  # share of satisfaction lost per failed journey
-BACKGROUND_HAZARD = 0.001  # weekly churn for reasons outside the organisation's reach
-SATISFACTION_HAZARD = 0.018  # extra weekly churn hazard of a fully dissatisfied account
-WIN_RATE = 0.004  # weekly chance that an account outside the book is won
-INITIAL_SATISFACTION = (6.0, 3.0)  # Beta shape of a new account's satisfaction
-HISTORY_JOURNEYS = 30  # past journeys that shaped the starting book's satisfaction
-DELAYS = len(HANDOFFS)  # reason column: delays
-NO_FAILURE = len(HANDOFFS) + 1  # reason of customers lost with no failure on record
+DELAYS = len(HANDOFFS)  # reason: delays
+OUTSIDE = len(HANDOFFS) + 1  # reason: outside the organisation's reach
 REASONS = len(HANDOFFS) + 2
 SUCCESS = len(HANDOFFS) + 1  # outcome code of a successful journey in a history
+RECORD_WEEKS = 26  # a failed or delayed journey stays "on record" for half a year
+HISTORY_WEEKS = 156  # weeks of past journeys that shaped the starting book
+NEVER = -(10**6)  # week of the last bad journey of an account that never had one
 
 
-def handoff_name(a: int, b: int) -> str:
-    """Readable name of the handoff from function ``a`` to function ``b``."""
-    if a == b:
-        return f"within {FUNCTIONS[a]}"
-    return f"{FUNCTIONS[a]} -> {FUNCTIONS[b]}"
+def handoff_name(f: int, g: int) -> str:
+    """Readable name of the handoff from function ``f`` to function ``g``."""
+    if f == g:
+        return f"within {FUNCTIONS[f]}"
+    return f"{FUNCTIONS[f]} -> {FUNCTIONS[g]}"
 
 
 REASON_NAMES: tuple[str, ...] = (
-    *(handoff_name(a, b) for a, b in HANDOFFS), "delays", "no failure on record"
+    *(handoff_name(f, g) for f, g in HANDOFFS), "delays", "outside the organisation's reach"
 )
 
 
@@ -51,75 +52,117 @@ class Customers:
     """The market's accounts; ``active`` marks those in the book."""
 
     active: np.ndarray
-    satisfaction: np.ndarray
-    failures: np.ndarray  # accounts x (handoffs + delays): failures experienced
+    failures: np.ndarray  # remembered failed journeys (decaying)
+    delays: np.ndarray  # remembered delayed journeys (decaying)
+    last_failure: np.ndarray  # handoff index of the last failed journey, -1 if none
+    last_bad_week: np.ndarray  # week of the last failed or delayed journey
     lost_by_reason: np.ndarray  # lost customers so far, by reason
 
 
-def new_customers(n_customers: int, history_shares: np.ndarray, rng: np.random.Generator) -> Customers:
-    """A market of MARKET_FACTOR·n accounts, the first n in the book.
+def new_customers(n_customers: int, history_shares: np.ndarray, a, rng: np.random.Generator) -> Customers:
+    """A market of market_factor·n accounts, the first n in the book with a history.
 
-    Accounts in the book arrive with a history: HISTORY_JOURNEYS past journeys
-    each, whose outcomes are drawn with ``history_shares`` (one share per
-    failure-record column, i.e. each handoff failing and a delay, then success
-    last), shape their satisfaction and failure record, so the book starts
-    near its steady state.
+    Each account in the book had journeys over the past HISTORY_WEEKS weeks,
+    with outcomes drawn from ``history_shares`` (one share per handoff
+    failing, then delays, then success), which set its remembered effort.
     """
-    slots = MARKET_FACTOR * n_customers
-    active = np.zeros(slots, dtype=bool)
-    active[:n_customers] = True
-    satisfaction = rng.beta(*INITIAL_SATISFACTION, size=slots)
-    failures = np.zeros((slots, REASONS - 1), dtype=np.uint16)
-    book = np.arange(n_customers)
-    for code in rng.choice(len(history_shares), size=(HISTORY_JOURNEYS, n_customers), p=history_shares):
-        kind = np.where(code == SUCCESS, 0, np.where(code == DELAYS, 1, 2))
-        satisfaction[:n_customers] = react(satisfaction[:n_customers], kind)
-        bad = code != SUCCESS
-        failures[book[bad], code[bad]] += 1
-    return Customers(active, satisfaction, failures, np.zeros(REASONS, dtype=np.int64))
+    slots = round(a.market_factor * n_customers)
+    customers = Customers(
+        np.arange(slots) < n_customers, np.zeros(slots), np.zeros(slots), np.full(slots, -1, dtype=np.int64),
+        np.full(slots, NEVER, dtype=np.int64), np.zeros(REASONS, dtype=np.int64),
+    )
+    count = rng.binomial(HISTORY_WEEKS, a.journey_rate, size=n_customers)
+    owner = np.repeat(np.arange(n_customers), count)
+    age = rng.integers(1, HISTORY_WEEKS + 1, size=len(owner))
+    code = rng.choice(len(history_shares), size=len(owner), p=history_shares)
+    weight = a.effort_memory ** (age - 1)
+    customers.failures[:n_customers] = np.bincount(owner, weights=weight * (code < DELAYS), minlength=n_customers)
+    customers.delays[:n_customers] = np.bincount(owner, weights=weight * (code == DELAYS), minlength=n_customers)
+    bad = code != SUCCESS
+    latest_bad = _latest(owner[bad], age[bad], n_customers)
+    customers.last_bad_week[:n_customers] = np.where(latest_bad > 0, 1 - latest_bad, NEVER)
+    failed = code < DELAYS
+    order = np.lexsort((age[failed], owner[failed]))
+    owners, first = np.unique(owner[failed][order], return_index=True)
+    customers.last_failure[owners] = code[failed][order][first]
+    return customers
 
 
-def start_journeys(customers: Customers, rng: np.random.Generator) -> np.ndarray:
+def _latest(owner: np.ndarray, age: np.ndarray, n: int) -> np.ndarray:
+    """Smallest age per owner (0 where an owner has none)."""
+    youngest = np.full(n, np.iinfo(np.int64).max)
+    np.minimum.at(youngest, owner, age)
+    return np.where(youngest == np.iinfo(np.int64).max, 0, youngest)
+
+
+def start_journeys(customers: Customers, a, rng: np.random.Generator) -> np.ndarray:
     """Indices of the accounts that start a journey this week."""
-    return np.flatnonzero(customers.active & (rng.random(len(customers.active)) < JOURNEY_RATE))
+    return np.flatnonzero(customers.active & (rng.random(len(customers.active)) < a.journey_rate))
 
 
-def react(satisfaction: np.ndarray, outcome: np.ndarray) -> np.ndarray:
-    """Satisfaction after one journey each: outcome 0 success, 1 delay, 2 failure."""
-    loss = np.where(outcome == 1, DELAY_LOSS, FAILURE_LOSS)
-    return np.where(outcome == 0, satisfaction + SUCCESS_GAIN * (1.0 - satisfaction),
-                    satisfaction * (1.0 - loss))
+def experience(customers: Customers, who: np.ndarray, outcome: WorkOutcome, week: int, a) -> None:
+    """Memory fades a week; this week's failed and delayed journeys are remembered."""
+    customers.failures *= a.effort_memory
+    customers.delays *= a.effort_memory
+    failed, delayed = who[outcome.failed], who[outcome.delayed]
+    customers.failures[failed] += 1.0
+    customers.delays[delayed] += 1.0
+    customers.last_failure[failed] = outcome.failed_handoff[outcome.failed]
+    customers.last_bad_week[failed] = week
+    customers.last_bad_week[delayed] = week
 
 
-def experience(customers: Customers, who: np.ndarray, outcome: WorkOutcome) -> None:
-    """Update satisfaction and failure records from this week's journeys."""
-    kind = np.where(outcome.failed, 2, outcome.delayed.astype(np.int64))
-    customers.satisfaction[who] = react(customers.satisfaction[who], kind)
-    customers.failures[who[outcome.failed], outcome.failed_handoff[outcome.failed]] += 1
-    customers.failures[who[outcome.delayed], DELAYS] += 1
+def effort(customers: Customers, a, index=slice(None)) -> np.ndarray:
+    """Remembered effort: failures plus delays weighted by ``delay_effort``."""
+    return customers.failures[index] + a.delay_effort * customers.delays[index]
 
 
-def churn_hazard(satisfaction: np.ndarray) -> np.ndarray:
-    """Weekly probability of leaving, rising as satisfaction falls."""
-    return BACKGROUND_HAZARD + SATISFACTION_HAZARD * (1.0 - satisfaction) ** 2
+def satisfaction(customers: Customers, a, index=slice(None)) -> np.ndarray:
+    """exp(−effort): 1 for an account that remembers no trouble."""
+    return np.exp(-effort(customers, a, index))
 
 
-def churn(customers: Customers, rng: np.random.Generator) -> int:
-    """Lose accounts by their hazard; record each one's reason; free their slots."""
-    draw = rng.random(len(customers.active))
-    lost = np.flatnonzero(customers.active & (draw < churn_hazard(customers.satisfaction)))
-    record = customers.failures[lost]
-    reason = np.where(record.any(axis=1), record.argmax(axis=1), NO_FAILURE)
+def on_record(customers: Customers, week: int, index=slice(None)) -> np.ndarray:
+    """True for accounts with a failed or delayed journey in the last RECORD_WEEKS weeks."""
+    return week - customers.last_bad_week[index] < RECORD_WEEKS
+
+
+@dataclass
+class Churn:
+    """Losses of one week: all of them, those with a failure on record, and how many were exposed."""
+
+    lost: int
+    lost_with_failure: int
+    exposed_with_failure: int
+    exposed_without_failure: int
+
+
+def churn(customers: Customers, week: int, a, rng: np.random.Generator) -> Churn:
+    """Lose accounts by their hazard; draw each one's reason from the parts of its hazard."""
+    book = np.flatnonzero(customers.active)
+    failures = a.failure_hazard * customers.failures[book]
+    delays = a.failure_hazard * a.delay_effort * customers.delays[book]
+    hazard = a.background_hazard + failures + delays
+    leaving = rng.random(len(book)) < hazard
+    lost = book[leaving]
+    share = rng.random(len(lost)) * hazard[leaving]
+    reason = np.where(share < a.background_hazard, OUTSIDE,
+                      np.where(share < a.background_hazard + failures[leaving], customers.last_failure[lost], DELAYS))
     customers.lost_by_reason += np.bincount(reason, minlength=REASONS)
     customers.active[lost] = False
-    return len(lost)
+    recorded = on_record(customers, week, book)
+    return Churn(len(lost), int(recorded[leaving].sum()), int(recorded.sum()), int((~recorded).sum()))
 
 
-def win(customers: Customers, rng: np.random.Generator) -> int:
-    """Win accounts from outside the book; they start afresh."""
-    outside = np.flatnonzero(~customers.active)
-    won = outside[rng.random(len(outside)) < WIN_RATE]
+def win(customers: Customers, a, rng: np.random.Generator) -> int:
+    """Win accounts from outside the book at ``win_rate`` × reputation; they start with no trouble remembered."""
+    book = customers.active
+    reputation = float(satisfaction(customers, a, book).mean()) if book.any() else 1.0
+    outside = np.flatnonzero(~book)
+    won = outside[rng.random(len(outside)) < a.win_rate * reputation**a.reputation_elasticity]
     customers.active[won] = True
-    customers.satisfaction[won] = rng.beta(*INITIAL_SATISFACTION, size=len(won))
-    customers.failures[won] = 0
+    customers.failures[won] = 0.0
+    customers.delays[won] = 0.0
+    customers.last_failure[won] = -1
+    customers.last_bad_week[won] = NEVER
     return len(won)

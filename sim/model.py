@@ -1,13 +1,18 @@
 """The customer focus model: one step is one week.
 
-A week runs in one direction: interventions set the levers; culture moves
-(trust, then customer focus); courageous leaders change the structure;
-journeys pass through the functions; customers react, leave or are won; the
-week is recorded.
+A week runs in one direction: interventions set the levers; inside the
+organisation, culture moves (trust, then customer focus), staff engage,
+leave and are replaced, courageous leaders change the structure, silos
+re-form, headcount follows the work and journeys pass through the
+functions; then customers react, leave or are won; the week is recorded.
+Before week 1 the organisation runs SETTLING_WEEKS weeks under its starting
+levers, so a run starts from its steady state rather than from an arbitrary
+one.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import partial
 
 import numpy as np
@@ -17,13 +22,21 @@ from mesa.datacollection import DataCollector
 
 from sim import culture as culture_
 from sim import customers as customers_
-from sim import leadership, work
+from sim import leadership, staffing, work
 from sim.agents import Employee
 from sim.assumptions import Assumptions
-from sim.organisation import BETWEEN_FUNCTIONS, FUNCTIONS, build_organisation, informal_network, initial_barriers
+from sim.organisation import (
+    BETWEEN_FUNCTIONS,
+    FUNCTIONS,
+    build_organisation,
+    function_means,
+    informal_network,
+    reform_silos,
+)
 from sim.record import (
     WEEKLY_COLUMNS,
     Recorder,
+    Trailing,
     focus_by_function_and_level,
     handoff_success_by_pair,
     leader_mask,
@@ -31,7 +44,19 @@ from sim.record import (
 )
 from sim.scenario import CustomerFocusScenario, Levers, seed_sequence
 
-FAILURE_MEMORY = 0.9  # weekly decay of the failure counts leaders can see
+SETTLING_WEEKS = 156  # weeks the organisation runs before week 1 (numerical, not a judgement)
+HISTORY_SAMPLE_WEEKS = 26  # last settling weeks whose journey outcomes give the starting book its history
+FAILURE_MEMORY = 0.9  # weekly decay of the failure counts leaders can see (about ten weeks)
+
+
+@dataclass
+class Week:
+    """What happened inside the organisation this week."""
+
+    outcome: work.WorkOutcome
+    actions: leadership.LeadershipActions
+    leavers: int
+    capacity: np.ndarray
 
 
 _UNSET = object()
@@ -78,17 +103,21 @@ class CustomerFocusModel(Model):
             )
         super().__init__(scenario=scenario)
         root = seed_sequence(scenario.seed, scenario.replication)  # fresh: a reused scenario gives the same run
-        rng_org, rng_culture, rng_leaders, rng_work, rng_customers = map(np.random.default_rng, root.spawn(5))
+        rng_org, rng_culture, rng_leaders, rng_work, rng_customers, rng_staff = map(np.random.default_rng,
+                                                                                   root.spawn(6))
         self.streams = {"leaders": rng_leaders, "work": rng_work, "customers": rng_customers,
-                        "organisation": rng_org}
-        self.assumptions = Assumptions(scenario.assumptions)
+                        "organisation": rng_org, "staff": rng_staff}
+        a = self.assumptions = Assumptions(scenario.assumptions)
         self.levers = Levers(**scenario.levers())
-        self.demand = work.expected_stages(scenario.n_customers)
-        self.organisation = build_organisation(scenario.n_employees, self.levers.silo_strength, rng_org)
-        self.culture = culture_.new_culture(self.organisation, self.levers, rng_culture)
-        self.customers = customers_.new_customers(scenario.n_customers, self.history_shares(), rng_customers)
-        self.recorder = Recorder(len(FUNCTIONS))
+        self.organisation = build_organisation(scenario.n_employees, self.levers.silo_strength, a, rng_org)
+        self.culture = culture_.new_culture(self.organisation, self.levers, a, rng_culture)
+        self.staff = staffing.new_staff(self.organisation, self.culture, a, rng_staff)
+        self.workload = work.new_workload(self.organisation, self.culture.focus, scenario.n_customers, a)
         self.failures_seen = np.zeros((len(FUNCTIONS), len(FUNCTIONS)))
+        self.last_week: Week | None = None
+        shares = self.settle(scenario.n_customers)
+        self.customers = customers_.new_customers(scenario.n_customers, shares, a, rng_customers)
+        self.recorder = self.new_recorder()
         self.employees = [Employee(self, i) for i in range(scenario.n_employees)]
         self.latest: dict[str, float] = {}
         self.datacollector = DataCollector(
@@ -97,22 +126,70 @@ class CustomerFocusModel(Model):
         self.running = True
 
     def step(self) -> None:
-        """One week: levers, culture, leadership, work, customers, record."""
+        """One week: levers, the organisation's week, customers, record."""
         self.apply_interventions()
-        culture_.update_trust(self.organisation, self.culture, self.levers)
-        culture_.update_focus(self.organisation, self.culture, self.levers)
-        actions = leadership.take_actions(self.organisation, self.culture, self.levers,
-                                          self.failures_seen, self.streams["leaders"])
         exposed = int(self.customers.active.sum())
-        who = customers_.start_journeys(self.customers, self.streams["customers"])
-        outcome = work.run_journeys(len(who), self.organisation, self.culture.focus,
-                                    self.capacity(), self.streams["work"])
-        customers_.experience(self.customers, who, outcome)
-        lost = customers_.churn(self.customers, self.streams["customers"])
-        won = customers_.win(self.customers, self.streams["customers"])
-        self.failures_seen = FAILURE_MEMORY * self.failures_seen + (outcome.attempts - outcome.successes)
-        self.record(outcome, actions, exposed, lost, won)
+        who = customers_.start_journeys(self.customers, self.assumptions, self.streams["customers"])
+        week = self.organisation_week(len(who))
+        customers_.experience(self.customers, who, week.outcome, self.steps, self.assumptions)
+        churn = customers_.churn(self.customers, self.steps, self.assumptions, self.streams["customers"])
+        won = customers_.win(self.customers, self.assumptions, self.streams["customers"])
+        self.record(week, exposed, churn, won)
         self.running = self.steps < self.scenario.weeks
+
+    def organisation_week(self, n_journeys: int) -> Week:
+        """Culture, staffing, leadership, structure and work: one week inside the organisation."""
+        org, cult, staff, levers, a = self.organisation, self.culture, self.staff, self.levers, self.assumptions
+        culture_.update_trust(org, cult, levers, a)
+        culture_.update_focus(org, cult, levers, a)
+        n = len(FUNCTIONS)
+        last = self.last_week
+        overload, friction = (last.outcome.overload, last.outcome.friction) if last else (np.zeros(n), np.zeros(n))
+        staffing.update_engagement(staff, staffing.engagement_target(org, cult, a, overload, friction), a)
+        leavers = staffing.leave(staff, a, self.streams["staff"])
+        staffing.hire(org, cult, staff, leavers, levers, a, self.streams["staff"])
+        actions = leadership.take_actions(org, cult, staff, levers, a, self.failures_seen, self.streams["leaders"])
+        reform_silos(org, cult.focus, levers.silo_strength, a.silo_reform_rate)
+        staffing.plan_headcount(staff, self.workload.planned, a)
+        capacity = staffing.capacity(org, staff, a, levers.leadership_courage)
+        outcome = work.run_journeys(n_journeys, org, cult.focus, capacity, actions.effort, self.workload, a,
+                                    self.streams["work"])
+        self.failures_seen = FAILURE_MEMORY * self.failures_seen + (outcome.attempts - outcome.successes)
+        self.last_week = Week(outcome, actions, len(leavers) + actions.employees_replaced, capacity)
+        return self.last_week
+
+    def settle(self, n_customers: int) -> np.ndarray:
+        """Run the organisation SETTLING_WEEKS weeks under the starting levers, with the journeys the book brings.
+
+        Barriers start at the balance of silo breaking and re-forming for the
+        starting focus.  Returns the shares of journey outcomes over the last
+        HISTORY_SAMPLE_WEEKS weeks: each handoff failing, a delay, success (the
+        order of ``customers_.new_customers``'s history codes).
+        """
+        org, levers, a = self.organisation, self.levers, self.assumptions
+        care = function_means(org, self.culture.focus)
+        reform = a.silo_reform_rate * (1.0 - 0.5 * (care[:, None] + care[None, :]))
+        balance = reform * levers.silo_strength / (reform + a.silo_breaking_rate * levers.leadership_courage)
+        org.barrier = np.where(BETWEEN_FUNCTIONS, balance, 0.0)
+        per_week = max(1, round(n_customers * a.journey_rate))
+        counts = np.zeros(customers_.SUCCESS + 1)
+        for week in range(SETTLING_WEEKS):
+            o = self.organisation_week(per_week).outcome
+            if week >= SETTLING_WEEKS - HISTORY_SAMPLE_WEEKS:
+                counts += np.bincount(o.failed_handoff[o.failed], minlength=len(counts))
+                counts[customers_.DELAYS] += o.delayed.sum()
+                counts[customers_.SUCCESS] += (~o.failed & ~o.delayed).sum()
+        return counts / counts.sum()
+
+    def new_recorder(self) -> Recorder:
+        """Trailing windows pre-filled with the churn and turnover the starting state implies."""
+        c, a = self.customers, self.assumptions
+        book = np.flatnonzero(c.active)
+        hazard = a.background_hazard + a.failure_hazard * customers_.effort(c, a, book)
+        staff = self.staff
+        turnover = (a.turnover_base + a.turnover_disengaged * (1.0 - staff.engagement[staff.staff])) / 52
+        return Recorder(len(FUNCTIONS), Trailing(float(hazard.mean()), len(book)),
+                        Trailing(float(turnover.mean()), int(staff.staff.sum())))
 
     def apply_interventions(self) -> None:
         """Set the levers scheduled for this week; a new silo strength rewires the organisation."""
@@ -128,49 +205,35 @@ class CustomerFocusModel(Model):
 
         The informal network is redrawn for ``new``; barriers scale by
         new / old, keeping what leaders had already removed (from no silos at
-        all, barriers start afresh at ``new``).
+        all, barriers start afresh at ``new``); from then on they re-form
+        towards ``new``.
         """
         org = self.organisation
         sizes = np.bincount(org.function)
-        org.peers = informal_network(org.function, org.executives, sizes, new, self.streams["organisation"])
+        org.peers = informal_network(org.function, org.executives, sizes, new, self.assumptions.ties_per_employee,
+                                     self.streams["organisation"])
         if old > 0:
             org.barrier *= new / old
         else:
-            org.barrier = initial_barriers(len(FUNCTIONS), new)
+            org.barrier = np.where(BETWEEN_FUNCTIONS, new, 0.0)
 
-    def history_shares(self, weeks: int = 8) -> np.ndarray:
-        """Shares of journey outcomes in today's organisation: each handoff failing, a delay, success.
-
-        Estimated from ``weeks`` weeks of the journeys the initial book brings;
-        the order is that of the customers' failure record, success last.
-        """
-        per_week = max(1, round(self.scenario.n_customers * work.JOURNEY_RATE))
-        codes = []
-        for _ in range(weeks):
-            o = work.run_journeys(per_week, self.organisation, self.culture.focus, self.capacity(),
-                                  self.streams["work"])
-            codes.append(np.where(o.failed, o.failed_handoff, np.where(o.delayed, customers_.DELAYS,
-                                                                       customers_.SUCCESS)))
-        counts = np.bincount(np.concatenate(codes), minlength=customers_.SUCCESS + 1)
-        return counts / counts.sum()
-
-    def capacity(self) -> np.ndarray:
-        """Stage capacity of each function this week (funding grows with courage)."""
-        return work.capacity(self.demand, self.levers.leadership_courage)
-
-    def record(self, outcome, actions, exposed: int, lost: int, won: int) -> None:
+    def record(self, week: Week, exposed: int, churn: customers_.Churn, won: int) -> None:
         """Compute this week's output row and hand it to the DataCollector."""
-        org, cult, cust = self.organisation, self.culture, self.customers
+        org, cult, cust, staff, a = self.organisation, self.culture, self.customers, self.staff, self.assumptions
+        outcome, actions = week.outcome, week.actions
         handoff_rate, cross_rate = self.recorder.add_handoffs(outcome.attempts, outcome.successes)
         leaders = leader_mask(org)
         n_journeys = len(outcome.failed)
+        n_staff = int(staff.staff.sum())
+        funded = a.funding_gain * self.levers.leadership_courage * staff.headcount.sum()
         self.latest = {
             "week": self.steps,
-            "retention_rate": self.recorder.retention_rate(lost, exposed),
+            "retention_rate": self.recorder.retention_rate(churn.lost, exposed),
             "customers_active": int(cust.active.sum()),
-            "customers_lost": lost,
+            "customers_lost": churn.lost,
             "customers_won": won,
-            "satisfaction_mean": float(cust.satisfaction[cust.active].mean()) if cust.active.any() else float("nan"),
+            "satisfaction_mean": float(customers_.satisfaction(cust, a, cust.active).mean())
+            if cust.active.any() else float("nan"),
             "customer_focus_mean": float(cult.focus.mean()),
             "customer_focus_leaders": float(cult.focus[leaders].mean()),
             "customer_focus_frontline": float(cult.focus[~leaders].mean()),
@@ -183,6 +246,14 @@ class CustomerFocusModel(Model):
             "barrier_mean": float(org.barrier[BETWEEN_FUNCTIONS].mean()),
             "handoffs_fixed": actions.handoffs_fixed,
             "employees_replaced": actions.employees_replaced,
+            "employee_engagement_mean": float(staff.engagement[staff.staff].mean()),
+            "employee_turnover_rate": self.recorder.turnover_rate(week.leavers, n_staff),
+            "cycle_time_mean": outcome.cycle_time,
+            "change_cost": float(actions.effort.sum() + funded),
+            "headcount": float(staff.headcount.sum() + len(org.executives)),
+            "churn_with_failure": churn.lost_with_failure / max(churn.exposed_with_failure, 1),
+            "churn_without_failure": (churn.lost - churn.lost_with_failure) / max(churn.exposed_without_failure, 1),
+            "lost_with_failure": churn.lost_with_failure,
         }
         self.datacollector.collect(self)
 
@@ -205,5 +276,5 @@ class CustomerFocusModel(Model):
         return handoff_success_by_pair(self.recorder)
 
     def lost_by_reason(self) -> pd.Series:
-        """Customers lost so far, by the handoff that failed them most."""
+        """Customers lost so far, by reason: the handoff that failed them, delays, or outside reasons."""
         return lost_by_reason(self.customers.lost_by_reason)

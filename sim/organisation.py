@@ -2,7 +2,10 @@
 
 Functions follow seed 000's list; the informal network is dense inside a
 function and sparse across functions, with the cross-function share of ties
-set by ``silo_strength`` (seed 004: silos).
+set by ``silo_strength`` (seed 004: silos).  Silos re-form without effort:
+every barrier drifts back towards ``silo_strength`` at a rate that falls as
+the two functions' people care for the customer (seed 000: people in one
+organisation do not row in the same direction by default).
 """
 
 from __future__ import annotations
@@ -25,8 +28,6 @@ FUNCTIONS: tuple[str, ...] = (
 BETWEEN_FUNCTIONS = ~np.eye(len(FUNCTIONS), dtype=bool)  # mask of the F x F pairs of two different functions
 LEVELS: tuple[str, ...] = ("executive", "manager", "frontline")
 EXECUTIVE, MANAGER, FRONTLINE = 0, 1, 2
-MANAGER_SHARE = 0.12  # about one manager per seven frontline staff
-TIES_PER_EMPLOYEE = 8
 
 
 @dataclass
@@ -59,8 +60,8 @@ def function_sizes(n_employees: int, n_functions: int = len(FUNCTIONS)) -> np.nd
     return sizes
 
 
-def build_organisation(n_employees: int, silo_strength: float, rng: np.random.Generator) -> Organisation:
-    """Lay out functions, levels and the reporting tree; wire the informal network."""
+def build_organisation(n_employees: int, silo_strength: float, a, rng: np.random.Generator) -> Organisation:
+    """Lay out functions, levels and the reporting tree; wire the informal network (``a``: assumptions)."""
     sizes = function_sizes(n_employees)
     starts = np.concatenate(([0], np.cumsum(sizes)[:-1]))
     function = np.repeat(np.arange(len(sizes)), sizes)
@@ -68,7 +69,7 @@ def build_organisation(n_employees: int, silo_strength: float, rng: np.random.Ge
     manager = np.empty(n_employees, dtype=np.int64)
     ceo = starts[0]
     for start, size in zip(starts, sizes, strict=True):
-        n_managers = max(1, round(size * MANAGER_SHARE))
+        n_managers = max(1, round(size * a.manager_share))
         managers = start + 1 + np.arange(n_managers)
         frontline = np.arange(start + 1 + n_managers, start + size)
         level[start] = EXECUTIVE
@@ -90,7 +91,7 @@ def build_organisation(n_employees: int, silo_strength: float, rng: np.random.Ge
         workers=workers,
         worker_start=starts - np.arange(len(sizes)),
         worker_count=sizes - 1,
-        peers=informal_network(function, starts, sizes, silo_strength, rng),
+        peers=informal_network(function, starts, sizes, silo_strength, a.ties_per_employee, rng),
         barrier=initial_barriers(len(sizes), silo_strength),
     )
 
@@ -102,13 +103,13 @@ def initial_barriers(n_functions: int, silo_strength: float) -> np.ndarray:
     return barrier
 
 
-def informal_network(function, starts, sizes, silo_strength, rng) -> sp.csr_matrix:
+def informal_network(function, starts, sizes, silo_strength, ties, rng) -> sp.csr_matrix:
     """Each employee's ties: across functions with probability (1 - silo_strength)·(F-1)/F.
 
     At ``silo_strength`` 0 ties fall on random colleagues anywhere; at 1 every
     tie stays inside the employee's own function.  Rows sum to one.
     """
-    n, k, n_functions = len(function), TIES_PER_EMPLOYEE, len(sizes)
+    n, k, n_functions = len(function), int(ties), len(sizes)
     own = np.repeat(function, k)
     p_cross = (1.0 - silo_strength) * (n_functions - 1) / n_functions
     cross = rng.random(n * k) < p_cross
@@ -120,3 +121,23 @@ def informal_network(function, starts, sizes, silo_strength, rng) -> sp.csr_matr
     target[same] = starts[own[same]] + (target[same] - starts[own[same]] + 1) % sizes[own[same]]
     weights = np.full(n * k, 1.0 / k)
     return sp.csr_matrix((weights, (source, target)), shape=(n, n))
+
+
+def function_means(org: Organisation, values: np.ndarray) -> np.ndarray:
+    """Mean of ``values`` (one per employee) in each function."""
+    return np.bincount(org.function, weights=values, minlength=len(org.barrier)) / np.bincount(
+        org.function, minlength=len(org.barrier))
+
+
+def reform_silos(org: Organisation, focus: np.ndarray, silo_strength: float, rate: float) -> None:
+    """Barriers drift back towards ``silo_strength``, the faster the less the two functions care.
+
+    The rate between functions f and g is ``rate`` times one minus the mean
+    customer focus of their people: what leaders remove is kept only where
+    people want to keep it (seed 003: change does not stick without
+    commitment).
+    """
+    care = function_means(org, focus)
+    keep = 0.5 * (care[:, None] + care[None, :])
+    drift = rate * (1.0 - keep) * (silo_strength - org.barrier)
+    org.barrier += np.where(BETWEEN_FUNCTIONS, drift, 0.0)

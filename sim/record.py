@@ -2,7 +2,10 @@
 
 ``retention_rate`` is annual gross customer retention: one minus the share of
 accounts lost per account-week over the trailing RETENTION_WINDOW weeks (new
-accounts count only from the week after they were won), raised to 52.
+accounts count only from the week after they were won), raised to 52.  The
+window starts filled with the churn the starting book's hazards imply, so a
+run does not begin with a window of one noisy week.  ``employee_turnover_rate``
+is annualised the same way.
 """
 
 from __future__ import annotations
@@ -37,29 +40,54 @@ WEEKLY_COLUMNS: dict[str, str] = {
     "barrier_mean": "mean barrier between two functions",
     "handoffs_fixed": "handoffs whose obstacles leaders removed this week",
     "employees_replaced": "resisters who left and were replaced this week",
+    "employee_engagement_mean": "mean engagement of staff, 0 to 1",
+    "employee_turnover_rate": "staff who left per year, as a share of staff, over the trailing quarter",
+    "cycle_time_mean": "mean working days of a journey, queues and cross-silo coordination included",
+    "change_cost": "staff-weeks spent this week on the change: fixing handoffs and funded capacity",
+    "headcount": "people employed (executives included); staff follow the work planned",
+    "churn_with_failure": "weekly churn of accounts with a failed or delayed journey in the last 26 weeks",
+    "churn_without_failure": "weekly churn of accounts with none",
+    "lost_with_failure": "accounts lost this week with a failed or delayed journey in the last 26 weeks",
 }
 
 # Outputs that count things (whole numbers); the rest are shares, means or rates.
 COUNT_COLUMNS = frozenset({"customers_active", "customers_lost", "customers_won", "journeys", "journeys_delayed",
-                           "handoffs_fixed", "employees_replaced"})
+                           "handoffs_fixed", "employees_replaced", "lost_with_failure"})
+
+
+class Trailing:
+    """A quarter's trailing events per exposure, annualised; starts filled with an expected weekly rate."""
+
+    def __init__(self, expected_rate: float, exposure: float):
+        """Fill the window with RETENTION_WINDOW - 1 weeks at ``expected_rate`` of ``exposure``."""
+        weeks = RETENTION_WINDOW - 1
+        self.events = deque([expected_rate * exposure] * weeks, maxlen=RETENTION_WINDOW)
+        self.exposed = deque([exposure] * weeks, maxlen=RETENTION_WINDOW)
+
+    def add(self, events: float, exposed: float) -> float:
+        """Add this week; return the weekly rate over the window."""
+        self.events.append(events)
+        self.exposed.append(exposed)
+        return sum(self.events) / max(sum(self.exposed), 1e-12)
 
 
 class Recorder:
-    """Keeps the trailing churn window and cumulative handoff counts."""
+    """Keeps the trailing churn and turnover windows and cumulative handoff counts."""
 
-    def __init__(self, n_functions: int):
-        """Start with empty windows and counts."""
-        self.lost = deque(maxlen=RETENTION_WINDOW)
-        self.exposed = deque(maxlen=RETENTION_WINDOW)
+    def __init__(self, n_functions: int, churn: Trailing, turnover: Trailing):
+        """Start with pre-filled windows and no handoffs counted."""
+        self.churn = churn
+        self.turnover = turnover
         self.attempts = np.zeros((n_functions, n_functions), dtype=np.int64)
         self.successes = np.zeros((n_functions, n_functions), dtype=np.int64)
 
     def retention_rate(self, lost: int, exposed: int) -> float:
         """Add this week's churn to the window; return annualised retention."""
-        self.lost.append(lost)
-        self.exposed.append(exposed)
-        weekly_churn = sum(self.lost) / max(sum(self.exposed), 1)
-        return (1.0 - weekly_churn) ** WEEKS_PER_YEAR
+        return (1.0 - self.churn.add(lost, exposed)) ** WEEKS_PER_YEAR
+
+    def turnover_rate(self, left: int, staff: int) -> float:
+        """Add this week's leavers to the window; return the annual share of staff who leave."""
+        return 1.0 - (1.0 - self.turnover.add(left, staff)) ** WEEKS_PER_YEAR
 
     def add_handoffs(self, attempts: np.ndarray, successes: np.ndarray) -> tuple[float, float]:
         """Accumulate this week's handoffs; return this week's overall and cross-silo success."""
@@ -92,7 +120,7 @@ def handoff_success_by_pair(recorder: Recorder) -> pd.DataFrame:
 
 
 def lost_by_reason(lost_counts: np.ndarray) -> pd.Series:
-    """Customers lost so far, by the handoff that failed them most."""
+    """Customers lost so far, by reason: the handoff that failed them, delays, or outside reasons."""
     return pd.Series(lost_counts, index=pd.Index(REASON_NAMES, name="reason"), name="customers_lost")
 
 

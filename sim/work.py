@@ -1,17 +1,33 @@
 """Work across silos: customer journeys pass through functions in handoffs.
 
 Each stage of a journey is done by a random non-executive of its function;
-each handoff succeeds with probability
+a handoff needs the will and the way: the two people must execute it well and
+the structure must let it through (seed 004: handoffs across silos must be
+executed well), so it succeeds with probability
 
-    logit p = HANDOFF_BASE + HANDOFF_FOCUS · (x_a + x_b)/2 − HANDOFF_BARRIER · B[f_a, f_b]
+    p = σ(handoff_base + handoff_focus · (x_a + x_b)/2) · σ(handoff_structure − handoff_barrier · B[f_a, f_b])
 
 rising with both employees' customer focus and falling with the barrier
-between their functions (seed 004: handoffs across silos must be executed
-well).  A journey succeeds when all its handoffs do; it ends at its first
-failed handoff.  Cross-silo collaboration costs time (seed 004: it will seem
-to slow people down): a stage handed across functions costs 1 + COLLAB_COST·x
-of capacity, and stages beyond a function's capacity are delayed.  Funding
-(seed 003: allocate sufficient funding) adds capacity in proportion to courage.
+between their functions; removing a barrier helps the more, the more the
+people care (courage and commitment are complements, seed 003).  A
+journey succeeds when all its handoffs do; it ends at its first failed
+handoff, and the failure makes rework for the sending function.
+
+Unfamiliar cross-silo collaboration costs time (seed 004: "it will seem to
+slow people down"): a function's collaboration y = x̄ · (1 − B̄) is how much
+it works across open boundaries; its routine r follows y with a lag
+(collab_learning); a stage handed across an open boundary takes
+1 + collab_cost · x · (1 − B) · max(0, 1 − r / y) stages of work, where x is
+the worker's focus (people who care take the time to hand over well) and
+1 − B how open the boundary is (behind a wall work is thrown over it).  So a
+push across silos first slows work and frustrates people, and then, once
+the new way is routine and fewer handoffs fail and need rework, pays: worse
+before better (Repenning & Sterman 2001).  A failed journey takes ``rework``
+of its time again.
+
+Each function works through its queue: this week's stages, rework and
+change work join the backlog, capacity clears what it can, and the share of
+the queue left over is the share of stages delayed a week.
 """
 
 from __future__ import annotations
@@ -21,15 +37,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.organisation import FUNCTIONS, Organisation
+from sim.organisation import FUNCTIONS, Organisation, function_means
 
-JOURNEY_RATE = 0.1  # journeys started per active customer per week
-HANDOFF_BASE = 2.1
-HANDOFF_FOCUS = 4.0
-HANDOFF_BARRIER = 2.5
-COLLAB_COST = 0.3  # extra capacity used by a cross-function stage at full focus
-CAPACITY_HEADROOM = 1.25  # capacity over the expected demand of the initial book
-FUNDING_GAIN = 0.2  # extra capacity at full courage
+WORKING_DAYS = 5  # days in a working week: cycle time is reported in working days
 
 _F = {name: i for i, name in enumerate(FUNCTIONS)}
 JOURNEYS: dict[str, tuple[float, tuple[str, ...]]] = {
@@ -52,37 +62,66 @@ HANDOFFS: tuple[tuple[int, int], ...] = tuple(sorted({
 
 
 @dataclass
+class Workload:
+    """Each function's queue, routine in cross-silo work, and the work it plans for."""
+
+    backlog: np.ndarray  # stages waiting
+    routine: np.ndarray  # in [0, 1]
+    planned: np.ndarray  # smoothed weekly work (stages), what headcount is planned for
+
+
+@dataclass
 class WorkOutcome:
-    """What happened to this week's journeys, one entry per journey."""
+    """What happened to this week's journeys, one entry per journey, and to each function's work."""
 
     failed: np.ndarray  # bool
     delayed: np.ndarray  # bool (only where not failed)
     failed_handoff: np.ndarray  # index into HANDOFFS of the first failed handoff, or -1
     attempts: np.ndarray  # F x F handoffs attempted
     successes: np.ndarray  # F x F handoffs that succeeded
+    cycle_time: float  # mean working days of a journey
+    overload: np.ndarray  # per function: queue beyond capacity, as a share of capacity
+    friction: np.ndarray  # per function: share of work spent on unfamiliar cross-silo coordination
 
 
-def handoff_probability(focus_a, focus_b, barrier):
+def handoff_probability(focus_a, focus_b, barrier, a):
     """Probability that a handoff between two employees succeeds."""
-    z = HANDOFF_BASE + HANDOFF_FOCUS * 0.5 * (focus_a + focus_b) - HANDOFF_BARRIER * barrier
-    return 1.0 / (1.0 + np.exp(-z))
+    care = a.handoff_base + a.handoff_focus * 0.5 * (focus_a + focus_b)
+    way = a.handoff_structure - a.handoff_barrier * barrier
+    return 1.0 / ((1.0 + np.exp(-care)) * (1.0 + np.exp(-way)))
 
 
-def journey_success_probability(template: int, focus: np.ndarray, barrier: np.ndarray) -> float:
+def journey_success_probability(template: int, focus: np.ndarray, barrier: np.ndarray, a) -> float:
     """Closed form: the product of a journey's handoff probabilities for given workers."""
     stages = TEMPLATES[template][TEMPLATES[template] >= 0]
-    return float(np.prod(handoff_probability(focus[:-1], focus[1:], barrier[stages[:-1], stages[1:]])))
+    return float(np.prod(handoff_probability(focus[:-1], focus[1:], barrier[stages[:-1], stages[1:]], a)))
 
 
-def expected_stages(n_customers: int) -> np.ndarray:
+def expected_stages(n_customers: float, a) -> np.ndarray:
     """Stages per function per week expected from ``n_customers`` active accounts."""
     per_journey = np.array([np.bincount(row[row >= 0], minlength=len(FUNCTIONS)) for row in TEMPLATES])
-    return n_customers * JOURNEY_RATE * (JOURNEY_SHARES @ per_journey)
+    return n_customers * a.journey_rate * (JOURNEY_SHARES @ per_journey)
 
 
-def run_journeys(n_journeys: int, org: Organisation, focus: np.ndarray, capacity: np.ndarray,
-                 rng: np.random.Generator) -> WorkOutcome:
-    """Pass ``n_journeys`` journeys through the organisation for one week."""
+def new_workload(org: Organisation, focus: np.ndarray, n_customers: int, a) -> Workload:
+    """No queue, routine settled at the collaboration each function practises, plans for the expected stages."""
+    n = len(FUNCTIONS)
+    return Workload(np.zeros(n), collaboration(org, focus), expected_stages(n_customers, a))
+
+
+def collaboration(org: Organisation, focus: np.ndarray) -> np.ndarray:
+    """How much each function works across silos: its mean focus times the mean openness of its boundaries."""
+    n = len(FUNCTIONS)
+    openness = 1.0 - org.barrier.sum(axis=1) / (n - 1)
+    return function_means(org, focus) * openness
+
+
+def run_journeys(n_journeys: int, org: Organisation, focus: np.ndarray, capacity: np.ndarray, extra: np.ndarray,
+                 workload: Workload, a, rng: np.random.Generator) -> WorkOutcome:
+    """Pass ``n_journeys`` journeys through the organisation for one week.
+
+    ``extra`` is other work each function must do this week (change work), in stages.
+    """
     n_functions = len(FUNCTIONS)
     kind = rng.choice(len(TEMPLATES), size=n_journeys, p=JOURNEY_SHARES)
     stage_fn = TEMPLATES[kind]
@@ -90,42 +129,52 @@ def run_journeys(n_journeys: int, org: Organisation, focus: np.ndarray, capacity
     fn = np.where(valid, stage_fn, 0)
     slot = org.worker_start[fn] + (rng.random(fn.shape) * org.worker_count[fn]).astype(np.int64)
     x = focus[org.workers[slot]]
-    a, b = fn[:, :-1], fn[:, 1:]
+    f_from, f_to = fn[:, :-1], fn[:, 1:]
     real = valid[:, 1:]
-    p = handoff_probability(x[:, :-1], x[:, 1:], org.barrier[a, b])
+    p = handoff_probability(x[:, :-1], x[:, 1:], org.barrier[f_from, f_to], a)
     ok = (rng.random(p.shape) < p) | ~real
     failed = ~ok.all(axis=1)
     first_fail = np.argmin(ok, axis=1)
     reached = np.arange(MAX_STAGES - 1) <= np.where(failed, first_fail, MAX_STAGES)[:, None]
     tried = real & reached
-    pair = a * n_functions + b
+    pair = f_from * n_functions + f_to
     attempts = np.bincount(pair[tried], minlength=n_functions**2).reshape(n_functions, n_functions)
     successes = np.bincount(pair[tried & ok], minlength=n_functions**2).reshape(n_functions, n_functions)
-    delay_share = stage_delay_share(fn, valid, x, capacity)
-    on_time = np.where(valid, 1.0 - delay_share[fn], 1.0).prod(axis=1)
-    delayed = ~failed & (rng.random(n_journeys) >= on_time)
-    failed_pair = pair[np.arange(n_journeys), first_fail]
-    return WorkOutcome(failed, delayed, np.where(failed, HANDOFF_INDEX[failed_pair], -1), attempts, successes)
-
-
-def stage_delay_share(fn: np.ndarray, valid: np.ndarray, x: np.ndarray, capacity: np.ndarray) -> np.ndarray:
-    """Share of each function's stages delayed because its load exceeds capacity.
-
-    A stage handed on to another function costs 1 + COLLAB_COST·x of the
-    worker's time: collaborating across silos is slower.  The load counts
-    every stage of every journey that arrives this week: work is planned when
-    it arrives, before anyone knows which handoffs will fail.
-    """
     crosses = np.zeros_like(valid)
-    crosses[:, :-1] = valid[:, 1:] & (fn[:, 1:] != fn[:, :-1])
-    cost = np.where(valid, 1.0 + COLLAB_COST * x * crosses, 0.0)
-    load = np.bincount(fn.ravel(), weights=cost.ravel(), minlength=len(capacity))
-    return np.clip(1.0 - capacity / np.maximum(load, 1e-12), 0.0, 1.0)
+    crosses[:, :-1] = real & (f_to != f_from)
+    open_way = np.zeros(fn.shape)
+    open_way[:, :-1] = 1.0 - org.barrier[f_from, f_to]
+    practised = collaboration(org, focus)
+    unfamiliar = np.maximum(0.0, 1.0 - workload.routine / np.maximum(practised, 1e-12))
+    slow = a.collab_cost * x * open_way * crosses * unfamiliar[fn]
+    stage_work = np.where(valid, 1.0 + slow, 0.0)
+    rework = np.bincount(f_from[tried & ~ok], minlength=n_functions) * a.rework
+    load = np.bincount(fn.ravel(), weights=stage_work.ravel(), minlength=n_functions) + rework + extra
+    queue = workload.backlog + load
+    workload.backlog = np.maximum(0.0, queue - capacity)
+    late = workload.backlog / np.maximum(queue, 1e-12)
+    on_time = np.where(valid, 1.0 - late[fn], 1.0).prod(axis=1)
+    delayed = ~failed & (rng.random(n_journeys) >= on_time)
+    wait = WORKING_DAYS * workload.backlog / np.maximum(capacity, 1e-12)
+    days = np.where(valid, stage_work + wait[fn], 0.0).sum(axis=1) * (1.0 + a.rework * failed)
+    coordination = np.bincount(fn.ravel(), weights=slow.ravel(), minlength=n_functions)
+    learn(workload, practised, load, a)
+    failed_pair = pair[np.arange(n_journeys), first_fail]
+    return WorkOutcome(
+        failed, delayed, np.where(failed, HANDOFF_INDEX[failed_pair], -1), attempts, successes,
+        float(days.mean()) if n_journeys else float("nan"),
+        np.maximum(0.0, queue / np.maximum(capacity, 1e-12) - 1.0),
+        coordination / np.maximum(load, 1e-12),
+    )
 
 
-def capacity(demand: np.ndarray, courage: float) -> np.ndarray:
-    """Stage capacity of each function per week: headroom over ``demand``, plus funding."""
-    return CAPACITY_HEADROOM * demand * (1.0 + FUNDING_GAIN * courage)
+def learn(workload: Workload, practised: np.ndarray, load: np.ndarray, a) -> None:
+    """Routine follows the collaboration each function practises; the plan follows the work (a quarter's smoothing)."""
+    workload.routine += a.collab_learning * (practised - workload.routine)
+    workload.planned += (load - workload.planned) / PLANNING_WEEKS
+
+
+PLANNING_WEEKS = 13  # the work plan averages about a quarter
 
 
 HANDOFF_INDEX = np.full(len(FUNCTIONS) ** 2, -1)
