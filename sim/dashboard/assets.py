@@ -135,9 +135,8 @@ def unpack(data: bytes, target: Path) -> None:
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def download(spec: str) -> bytes:
-    """A package's tarball from the registry."""
-    address = registry()
+def download(spec: str, address: str) -> bytes:
+    """A package's tarball from the registry at ``address``."""
     try:
         with urllib.request.urlopen(tarball_url(spec, address), timeout=60) as response:
             return response.read()
@@ -171,12 +170,13 @@ def ensure_package(name: str, version: str, integrity: str, directory: Path | No
     target = directory / spec
     if is_complete(target):
         return target
+    address = registry()
     lock = writable_store(directory)
     try:
         with lock:
             if not is_complete(target):  # another process may have fetched it while this one waited
                 log(f"fetching dashboard asset {spec} into {directory}")
-                data = download(spec)
+                data = download(spec, address)
                 check_integrity(data, integrity)
                 target.parent.mkdir(parents=True, exist_ok=True)
                 unpack(data, target)
