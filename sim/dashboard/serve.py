@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 import socket
 import sys
 
@@ -15,6 +16,7 @@ QUIET = "ignore:Cookies with samesite=none require https:UserWarning"
 # A browser that vanishes (closed without a goodbye, network lost) leaves its session, with its models, in the
 # server's memory until this long after its last connection; Solara's default is 24 hours.
 SESSION_TIMEOUT = "5m"
+SESSION_VARIABLE = "SOLARA_KERNEL_CULL_TIMEOUT"  # Solara's name; a user may set another time
 
 
 def check_port(text: str) -> int:
@@ -59,7 +61,9 @@ def serve(args) -> int:
     os.environ[STORE_VARIABLE] = str(ensure_assets(log=lambda m: print(m, file=sys.stderr)))
     os.environ.update(SOLARA_APP="sim.app", SOLARA_MODE="production",
                       SOLARA_ASSETS_PROXY="True")  # the page asks this server, never a CDN, for its assets
-    os.environ.setdefault("SOLARA_KERNEL_CULL_TIMEOUT", SESSION_TIMEOUT)
+    if not re.fullmatch(r"\d+(\.\d+)?[dhms]?", os.environ.setdefault(SESSION_VARIABLE, SESSION_TIMEOUT)):
+        raise InputError(f"{SESSION_VARIABLE} = {os.environ[SESSION_VARIABLE]!r}: expected a time such as "
+                         f"30s, 5m, 2h or 1d")
     os.environ.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "False")  # no calls home from an offline page
     # Solara warns, on the first page over plain http, about cookies for pages embedded in iframes: not our case.
     os.environ["PYTHONWARNINGS"] = ",".join(filter(None, [os.environ.get("PYTHONWARNINGS"), QUIET]))
