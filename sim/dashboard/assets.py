@@ -145,18 +145,6 @@ def download(spec: str, address: str) -> bytes:
                          f"without them the page stays blank offline") from None
 
 
-def writable_store(directory: Path) -> filelock.FileLock:
-    """Create the store if needed and return its lock; refuse, in one line, a folder that cannot be written."""
-    try:
-        directory.mkdir(parents=True, exist_ok=True)
-        lock = filelock.FileLock(directory / ".lock", timeout=LOCK_WAIT)
-        (directory / ".lock").touch()
-    except OSError as error:
-        raise InputError(f"dashboard assets folder {directory}: cannot write there ({error.strerror}); "
-                         f"set {STORE_VARIABLE} to a folder you can write") from None
-    return lock
-
-
 def ensure_package(name: str, version: str, integrity: str, directory: Path | None = None, log=print) -> Path:
     """Make sure npm package ``name@version`` is complete in the store, downloading and checking it if not.
 
@@ -171,9 +159,10 @@ def ensure_package(name: str, version: str, integrity: str, directory: Path | No
     if is_complete(target):
         return target
     address = registry()
-    lock = writable_store(directory)
     try:
-        with lock:
+        directory.mkdir(parents=True, exist_ok=True)
+        (directory / ".lock").touch()  # fails at once where the lock would wait, e.g. in a read-only folder
+        with filelock.FileLock(directory / ".lock", timeout=LOCK_WAIT):
             if not is_complete(target):  # another process may have fetched it while this one waited
                 log(f"fetching dashboard asset {spec} into {directory}")
                 data = download(spec, address)
@@ -185,6 +174,9 @@ def ensure_package(name: str, version: str, integrity: str, directory: Path | No
                          f"{LOCK_WAIT} s; try again when it is done") from None
     except tarfile.TarError as error:
         raise InputError(f"dashboard assets: {spec} cannot be unpacked safely ({error})") from None
+    except OSError as error:  # not a folder, read-only, disk full
+        raise InputError(f"dashboard assets folder {directory}: cannot write there ({error.strerror or error}); "
+                         f"set {STORE_VARIABLE} to a folder you can write") from None
     return target
 
 

@@ -51,9 +51,12 @@ def check_address(host: str, port: int) -> None:
 
 
 def serve(args) -> int:
-    """Serve the dashboard until Ctrl-C; the process becomes Solara's server."""
+    """Serve the dashboard until Ctrl-C; the process becomes the web server (``sim.dashboard.asgi`` in uvicorn)."""
     port = check_port(args.port)
     check_address(args.host, port)
+    if not re.fullmatch(r"\d+(\.\d+)?[dhms]?", os.environ.setdefault(SESSION_VARIABLE, SESSION_TIMEOUT)):
+        raise InputError(f"{SESSION_VARIABLE} = {os.environ[SESSION_VARIABLE]!r}: expected a time such as "
+                         f"30s, 5m, 2h or 1d")
     if not is_loopback(args.host):
         print(f"cfsim: warning: serving on {args.host}, so other machines on the network can open the "
               f"dashboard and run models on this one; use the default --host 127.0.0.1 to keep it local",
@@ -61,9 +64,6 @@ def serve(args) -> int:
     os.environ[STORE_VARIABLE] = str(ensure_assets(log=lambda m: print(m, file=sys.stderr)))
     os.environ.update(SOLARA_APP="sim.app", SOLARA_MODE="production",
                       SOLARA_ASSETS_PROXY="True")  # the page asks this server, never a CDN, for its assets
-    if not re.fullmatch(r"\d+(\.\d+)?[dhms]?", os.environ.setdefault(SESSION_VARIABLE, SESSION_TIMEOUT)):
-        raise InputError(f"{SESSION_VARIABLE} = {os.environ[SESSION_VARIABLE]!r}: expected a time such as "
-                         f"30s, 5m, 2h or 1d")
     os.environ.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "False")  # no calls home from an offline page
     # Solara warns, on the first page over plain http, about cookies for pages embedded in iframes: not our case.
     os.environ["PYTHONWARNINGS"] = ",".join(filter(None, [os.environ.get("PYTHONWARNINGS"), QUIET]))
