@@ -9,7 +9,7 @@ from sim.leadership import break_silos, confront_resisters, fix_handoffs, take_a
 from sim.organisation import BETWEEN_FUNCTIONS, EXECUTIVE
 from sim.staffing import new_staff
 
-from .helpers import levers, organisation_and_culture, within
+from .helpers import organisation_and_culture, within
 
 PAIRS = [(f, g) for f in range(8) for g in range(f + 1, 8)]
 
@@ -28,7 +28,7 @@ def fixes_per_pair(before, after, factor, fix_size):
     k[BETWEEN_FUNCTIONS] = np.log(after[BETWEEN_FUNCTIONS] / (before[BETWEEN_FUNCTIONS] * factor)) / np.log(
         1 - fix_size)
     assert np.allclose(k, k.T) and np.allclose(k, np.round(k))
-    return {p: int(round(k[p])) for p in PAIRS}
+    return {p: round(k[p]) for p in PAIRS}
 
 
 def test_break_silos_shrinks_every_barrier_by_rate_times_courage():

@@ -39,7 +39,7 @@ def test_new_staff_counts_the_non_executives_of_each_function(setting):
 
 
 def test_starting_tenures_follow_engaged_turnover(setting):
-    org, _, staff, _, a = setting
+    _org, _, staff, _, a = setting
     weekly = a.turnover_base / WEEKS_PER_YEAR
     tenure = staff.tenure[staff.staff]
     # geometric on 0, 1, 2, ... with mean (1 - p) / p; 4 standard errors of the mean
@@ -73,7 +73,7 @@ def test_engagement_closes_engagement_rate_of_the_distance_and_tenure_grows(sett
 
 
 def test_weekly_leaving_hazard_follows_engagement(setting):
-    org, cult, staff, lv, a = setting
+    org, _cult, staff, _lv, a = setting
     rng = np.random.default_rng(15)
     staff.engagement = np.where(np.arange(org.size) % 2 == 0, 0.0, 1.0)
     weeks = 60
