@@ -75,13 +75,14 @@ def test_engagement_closes_engagement_rate_of_the_distance_and_tenure_grows(sett
 def test_weekly_leaving_hazard_follows_engagement(setting):
     org, _cult, staff, _lv, a = setting
     rng = np.random.default_rng(15)
-    staff.engagement = np.where(np.arange(org.size) % 2 == 0, 0.0, 1.0)
-    weeks = 60
+    levels = (0.0, 0.5, 1.0)
+    staff.engagement = np.array(levels)[np.arange(org.size) % 3]
+    weeks = 200
     counts = np.zeros(org.size)
     for _ in range(weeks):
         counts[leave(staff, a, rng)] += 1
     assert counts[~staff.staff].sum() == 0  # executives never leave
-    for engagement in (0.0, 1.0):
+    for engagement in levels:
         group = staff.staff & (staff.engagement == engagement)
         hazard = (a.turnover_base + a.turnover_disengaged * (1 - engagement)) / WEEKS_PER_YEAR
         n = group.sum() * weeks
