@@ -26,8 +26,9 @@ before better (Repenning & Sterman 2001).  A failed journey takes ``rework``
 of its time again.
 
 Each function works through its queue: this week's stages, rework and
-change work join the backlog, capacity clears what it can, and the share of
-the queue left over is the share of stages delayed a week.
+change work join the backlog, and capacity clears what it can.  Work left
+over beyond ``delay_tolerance`` working days of capacity is late: that share
+of the queue is the share of stages delayed (a day's wait goes unnoticed).
 """
 
 from __future__ import annotations
@@ -152,7 +153,7 @@ def run_journeys(n_journeys: int, org: Organisation, focus: np.ndarray, capacity
     load = np.bincount(fn.ravel(), weights=stage_work.ravel(), minlength=n_functions) + rework + extra
     queue = workload.backlog + load
     workload.backlog = np.maximum(0.0, queue - capacity)
-    late = workload.backlog / np.maximum(queue, 1e-12)
+    late = np.maximum(0.0, workload.backlog - a.delay_tolerance / WORKING_DAYS * capacity) / np.maximum(queue, 1e-12)
     on_time = np.where(valid, 1.0 - late[fn], 1.0).prod(axis=1)
     delayed = ~failed & (rng.random(n_journeys) >= on_time)
     wait = WORKING_DAYS * workload.backlog / np.maximum(capacity, 1e-12)
