@@ -18,7 +18,7 @@ def setting(a=None, n=400, seed=21, **lever_values):
     """An organisation with its culture and staff; barriers all 0.5 between functions."""
     org, cult, lv, a = organisation_and_culture(n, seed=seed, a=a, **lever_values)
     org.barrier = 0.5 * BETWEEN_FUNCTIONS
-    staff = new_staff(org, cult, a, np.random.default_rng(seed + 1))
+    staff = new_staff(org, cult, np.full(8, 100.0), a, np.random.default_rng(seed + 1))
     return org, cult, staff, lv, a
 
 

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
+from sim.assumptions import Assumptions
 from sim.culture import trust_target
 from sim.organisation import EXECUTIVE, FUNCTIONS
 from sim.staffing import (
@@ -16,11 +17,13 @@ from sim.staffing import (
     plan_headcount,
     productive_share,
     update_engagement,
+    wanted_headcount,
 )
 
 from .helpers import organisation_and_culture
 
 F = len(FUNCTIONS)
+PLANNED = np.linspace(40.0, 320.0, F)  # stages a week each function plans for
 
 
 @pytest.fixture
@@ -28,14 +31,24 @@ def setting():
     """An organisation of 800, its culture with random focus, and its staff."""
     org, cult, lv, a = organisation_and_culture(800, seed=11)
     cult.focus = np.random.default_rng(12).random(org.size)
-    staff = new_staff(org, cult, a, np.random.default_rng(13))
+    staff = new_staff(org, cult, PLANNED, a, np.random.default_rng(13))
     return org, cult, staff, lv, a
 
 
-def test_new_staff_counts_the_non_executives_of_each_function(setting):
-    org, _, staff, _, _ = setting
+def test_the_people_needed_are_work_with_headroom_plus_square_root_safety():
+    a = Assumptions()
+    expected = (a.staffing_headroom * PLANNED + a.safety_staffing * np.sqrt(PLANNED)) / a.stages_per_employee
+    assert np.allclose(wanted_headcount(PLANNED, a), expected)
+    # the safety margin weighs more for a small team
+    share = a.safety_staffing * np.sqrt(PLANNED) / (a.staffing_headroom * PLANNED)
+    assert np.all(np.diff(share) < 0)
+
+
+def test_new_staff_spreads_the_staff_in_post_over_functions_by_the_work_they_need(setting):
+    org, _, staff, _, a = setting
     assert np.array_equal(staff.staff, org.level != EXECUTIVE)
-    assert np.array_equal(staff.headcount, np.bincount(org.function[staff.staff], minlength=F))
+    wanted = wanted_headcount(PLANNED, a)
+    assert np.allclose(staff.headcount, staff.staff.sum() * wanted / wanted.sum())
 
 
 def test_starting_tenures_follow_engaged_turnover(setting):
@@ -136,8 +149,8 @@ def test_productive_share_averages_over_a_function(setting):
 
 def test_headcount_follows_planned_work_as_a_first_order_lag(setting):
     _, _, staff, _, a = setting
-    planned = np.linspace(50, 400, F)
-    wanted = a.staffing_headroom * planned / a.stages_per_employee
+    planned = PLANNED[::-1]
+    wanted = (a.staffing_headroom * planned + a.safety_staffing * np.sqrt(planned)) / a.stages_per_employee
     start = staff.headcount.copy()
     for _ in range(30):
         plan_headcount(staff, planned, a)
