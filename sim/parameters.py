@@ -185,3 +185,13 @@ def check_timeline(interventions, where: str = "") -> tuple[Intervention, ...]:
                 f"({first.value:g} and {second.value:g}); keep one"
             )
     return timeline
+
+
+def resolve(params: dict[str, Any], interventions=()) -> tuple[dict[str, Any], tuple[Intervention, ...]]:
+    """Every parameter's value (defaults overridden by ``params``) and the checked timeline of interventions."""
+    values = {**DEFAULTS, **validate_parameters(params)}
+    timeline = check_timeline([
+        check_intervention(i.week, i.lever, i.value, values["weeks"], "intervention ")
+        for i in interventions
+    ])
+    return values, timeline

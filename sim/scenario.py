@@ -24,14 +24,28 @@ from sim.parameters import (
     check_intervention,
     check_timeline,
     check_value,
+    resolve,
     seed_sequence,
     validate_parameters,
     whole_number,
 )
 
 __all__ = [
-    "DEFAULTS", "LEVERS", "PARAMETERS", "CustomerFocusScenario", "InputError", "Intervention", "Levers", "Spec",
-    "allowed", "check_intervention", "check_timeline", "check_value", "seed_sequence", "validate_parameters",
+    "DEFAULTS",
+    "LEVERS",
+    "PARAMETERS",
+    "CustomerFocusScenario",
+    "InputError",
+    "Intervention",
+    "Levers",
+    "Spec",
+    "allowed",
+    "check_intervention",
+    "check_timeline",
+    "check_value",
+    "resolve",
+    "seed_sequence",
+    "validate_parameters",
     "whole_number",
 ]
 
@@ -46,11 +60,7 @@ class CustomerFocusScenario(Parameters, Scenario):
         """
         from sim.assumptions import validate_assumptions
 
-        values = {**DEFAULTS, **validate_parameters(params)}
-        timeline = check_timeline([
-            check_intervention(i.week, i.lever, i.value, values["weeks"], "intervention ")
-            for i in interventions
-        ])
+        values, timeline = resolve(params, interventions)
         super().__init__(rng=seed_sequence(values["seed"], replication), **values)
         self.__dict__["replication"] = replication
         self.__dict__["interventions"] = timeline
