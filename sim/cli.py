@@ -13,6 +13,7 @@ import textwrap
 from pathlib import Path
 
 from sim.assumptions import ASSUMPTIONS, check_assumption
+from sim.output_files import provenance, sidecar, write_atomically
 from sim.parameters import DEFAULTS, PARAMETERS, InputError, allowed, check_value, resolve, whole_number
 from sim.scenario_files import find_preset, list_presets
 from sim.sizing import check_fits, check_outputs_fit
@@ -146,6 +147,9 @@ def check_out(out: str | None) -> Path | None:
         raise InputError(f"--out {out}: directory {path.parent} does not exist")
     if not os.access(path.parent.resolve(), os.W_OK):
         raise InputError(f"--out {out}: directory {path.parent} is not writable")
+    for written in (path, sidecar(path)) if path.suffix == ".csv" else (path,):
+        if written.is_dir():
+            raise InputError(f"--out {out}: cannot write: {written} is a directory")
     return path
 
 
@@ -163,7 +167,7 @@ def run(args) -> int:
     check_fits(values["n_employees"], values["n_customers"])
     check_outputs_fit(replications, values["weeks"], values["n_employees"], values["n_customers"])
 
-    import pandas as pd
+    import pandas as pd  # Mesa and pandas load only now, after every check has passed
 
     from sim.model import CustomerFocusModel
 
@@ -176,8 +180,6 @@ def run(args) -> int:
     outputs = pd.concat(frames, ignore_index=True)
     del frames
     if out is not None:
-        from sim.output_files import provenance, write_atomically
-
         resolved = {**preset.assumptions, **assumptions}
         write_atomically(outputs, out, provenance(preset, values, timeline, resolved, replications))
     print(summary(preset, values, outputs, out))
