@@ -44,6 +44,17 @@ def test_parquet_output_carries_versions_resolved_scenario_and_seeds_in_its_meta
     assert len(pd.read_parquet(out)) == 2 * 30
 
 
+@pytest.mark.parametrize("name", ["runs.parquet", "runs.csv"])
+def test_the_same_outputs_and_provenance_give_the_same_bytes(tmp_path, name):
+    frame = pd.DataFrame({"scenario": ["baseline"] * 3, "week": [1, 2, 3], "retention_rate": [0.9, 0.8, 0.85]})
+    written = []
+    for attempt in ("first", "second"):
+        (tmp_path / attempt).mkdir()
+        write_atomically(frame, tmp_path / attempt / name, {"versions": versions(), "seeds": {"seed": 1}})
+        written.append(sorted((p.name, p.read_bytes()) for p in (tmp_path / attempt).iterdir()))
+    assert written[0] == written[1]
+
+
 def test_csv_output_reads_with_plain_read_csv_and_has_a_sidecar_naming_it(tmp_path):
     out = tmp_path / "runs.csv"
     assert cfsim("run", *SMALL, "--out", str(out)).returncode == 0
