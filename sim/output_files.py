@@ -114,8 +114,8 @@ def remove_stale_partials(path: Path) -> None:
     """Remove partial files of ``path`` (and of its sidecar) that no running writer holds."""
     for candidate in path.parent.glob(f".{glob.escape(path.name)}.*.partial"):
         try:
-            descriptor = os.open(candidate, os.O_RDONLY | os.O_CLOEXEC)
-        except OSError:
+            descriptor = os.open(candidate, os.O_RDONLY | os.O_CLOEXEC | os.O_NONBLOCK | os.O_NOFOLLOW)
+        except OSError:  # a link, or gone: leave it
             continue
         try:
             fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
