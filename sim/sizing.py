@@ -12,10 +12,11 @@ from sim.errors import InputError
 BYTES_PER_CUSTOMER = 600
 BYTES_PER_EMPLOYEE = 2_000
 BASE_BYTES = 200 * 2**20
-# ``cfsim run`` holds every replication's weekly outputs: measured 310 bytes per
-# row at peak (20 columns, held twice while they are joined); doubled for the
-# columns still to come.
-BYTES_PER_OUTPUT_ROW = 600
+# ``cfsim run`` holds every replication's weekly outputs: peak resident memory
+# grew by about 500 bytes per row written to Parquet (22 columns: held twice
+# while joined, then converted) and 200-300 to CSV; 1 kB leaves room for
+# the columns still to come.
+BYTES_PER_OUTPUT_ROW = 1_000
 
 
 def estimated_bytes(n_employees: int, n_customers: int) -> int:
