@@ -1,8 +1,8 @@
-"""Figures of sweep results, drawn on plain matplotlib Figures (no pyplot state) and saved as PNG.
+"""Figures of sweep results, drawn on plain matplotlib Figures (no pyplot state), saved as PNG and SVG.
 
 Each function takes a table from :mod:`analysis.statistics`,
-:mod:`analysis.sensitivity` or :mod:`analysis.discovery` and returns the Figure;
-:func:`save` writes it with the Agg renderer.
+:mod:`analysis.sensitivity`, :mod:`analysis.robustness` or
+:mod:`analysis.discovery` and returns the Figure; :func:`save` writes it.
 """
 
 from __future__ import annotations
@@ -54,10 +54,22 @@ def _format_output(ax, output: str, axis: str = "y") -> None:
 
 
 def save(fig: Figure, path: str | Path) -> Path:
-    """Write ``fig`` to ``path`` (PNG) and return the path."""
+    """Write ``fig`` to ``path`` (PNG) and, for print, the same figure as vector graphics beside it (SVG).
+
+    Returns the PNG's path.
+    """
     path = Path(path)
-    fig.savefig(path, format="png")
+    fig.savefig(path, format="png", dpi=200)
+    fig.savefig(path.with_suffix(".svg"), format="svg", metadata={"Date": None})
     return path
+
+
+def _band(ax, x, low, high, output: str, **style) -> None:
+    """A confidence band, clipped to 0–100 % for outputs that are shares."""
+    low, high = np.asarray(low, dtype=float), np.asarray(high, dtype=float)
+    if is_share(output):
+        low, high = np.clip(low, 0.0, 1.0), np.clip(high, 0.0, 1.0)
+    ax.fill_between(x, low, high, alpha=BAND, lw=0, **style)
 
 
 def over_time(table: pd.DataFrame, output: str, by: str, *, names: dict | None = None, level: float = 0.95,
@@ -70,7 +82,7 @@ def over_time(table: pd.DataFrame, output: str, by: str, *, names: dict | None =
     fig, ax = _axes(ax)
     for key, rows in table.groupby(by, sort=True):
         line, = ax.plot(rows["week"], rows["mean"], label=(names or {}).get(key, f"{by} {key}"))
-        ax.fill_between(rows["week"], rows["low"], rows["high"], color=line.get_color(), alpha=BAND, lw=0)
+        _band(ax, rows["week"], rows["low"], rows["high"], output, color=line.get_color())
     ax.set_xlabel("week")
     ax.set_ylabel(label(output))
     _format_output(ax, output)
@@ -90,8 +102,7 @@ def against_lever(table: pd.DataFrame, lever: str, output: str, *, points: pd.Da
         ax.scatter(points[lever], points["mean"], s=8, color="0.6", label="design point (mean of replications)")
     ax.plot(table[lever], table["mean"], marker="o", color="C0",
             label="mean over runs" + (" in each bin of the lever" if binned else ""))
-    ax.fill_between(table[lever], table["low"], table["high"], color="C0", alpha=BAND, lw=0,
-                    label=f"{level:.0%} interval")
+    _band(ax, table[lever], table["low"], table["high"], output, color="C0", label=f"{level:.0%} interval")
     ax.set_xlabel(label(lever))
     ax.set_ylabel(ylabel or label(output))
     _format_output(ax, output)

@@ -80,14 +80,60 @@ def marginal(responses: pd.DataFrame, output: str, lever: str, bins: int = 10, l
     return table.drop(columns="group").rename(columns={"value": lever})
 
 
-def noise_share(responses: pd.DataFrame, output: str) -> float:
-    """Share of the variance of ``output`` across runs that lies within design points (replication noise).
+def variance_shares(responses: pd.DataFrame, output: str) -> dict[str, float]:
+    """How the sum of squares of ``output`` across runs splits: between points, and within them (noise).
 
-    The mean within-point variance over the total variance; NaN without replications.
+    ``within`` is the within-point sum of squares over the total (so it lies
+    between 0 and 1). When every point has the same replications, ``stream``
+    is the part of the total shared by all runs of the same replication, which
+    uses the same random stream at every point (common random numbers): a
+    paired comparison of points removes it. NaN where undefined.
     """
-    within = responses.groupby("point")[output].var(ddof=1).mean()
-    total = responses[output].var(ddof=1)
-    return float(within / total) if total > 0 else float("nan")
+    frame = responses[["point", "replication", output]].dropna()
+    y = frame[output].to_numpy(dtype=float)
+    total = float(((y - y.mean()) ** 2).sum())
+    if total <= 0 or frame.groupby("point")[output].count().max() < 2:
+        return {"within": float("nan"), "stream": float("nan")}
+    centred = y - frame.groupby("point")[output].transform("mean").to_numpy()
+    shares = {"within": float((centred ** 2).sum() / total), "stream": float("nan")}
+    table = frame.pivot_table(index="point", columns="replication", values=output, aggfunc="mean")
+    if not table.isna().to_numpy().any() and table.shape[1] > 1:
+        stream_means = table.mean(axis=0).to_numpy()
+        shares["stream"] = float(table.shape[0] * ((stream_means - stream_means.mean()) ** 2).sum() / total)
+    return shares
+
+
+def paired_differences(responses: pd.DataFrame, output: str, reference, level: float = 0.95) -> pd.DataFrame:
+    """Each point's difference from point ``reference``, paired by replication (the same random stream).
+
+    One row per point: ``diff`` (mean of the paired differences), its ``level``
+    t-interval (``diff_low``, ``diff_high``), ``pairs`` and ``p_value`` (paired
+    two-sided t-test); NaN with fewer than two pairs.
+    """
+    table = responses.pivot_table(index="replication", columns="point", values=output, aggfunc="mean")
+    diffs = table.sub(table[reference], axis=0)
+    rows = []
+    for point in diffs.columns:
+        values = diffs[point].dropna().to_numpy()
+        mean, low, high = t_interval(values, level)
+        p_value = stats.ttest_1samp(values, 0.0).pvalue if len(values) > 1 and values.std() > 0 else np.nan
+        rows.append({"point": point, "diff": mean, "diff_low": low, "diff_high": high, "pairs": len(values),
+                     "p_value": float(p_value)})
+    return pd.DataFrame(rows)
+
+
+def main_effect_share(responses: pd.DataFrame, output: str, lever: str, bins: int = 10) -> float:
+    """The share of the variance of ``output`` explained by ``lever`` alone (its binned conditional means).
+
+    A rough first-order index for any design (a correlation ratio); used to rank levers without Sobol or Morris.
+    """
+    frame = responses[[lever, output]].dropna()
+    groups = pd.qcut(frame[lever], bins, labels=False, duplicates="drop") if frame[lever].nunique() > bins \
+        else frame[lever]
+    total = frame[output].var(ddof=0)
+    if not total > 0:
+        return 0.0
+    return float(frame.groupby(groups)[output].transform("mean").var(ddof=0) / total)
 
 
 def two_way(responses: pd.DataFrame, output: str, x: str, y: str, bins: int = 6) -> pd.DataFrame:
