@@ -197,3 +197,68 @@ def prim_box(box, bounds: dict[str, tuple[float, float]], *, title: str | None =
     if title:
         ax.set_title(title, fontsize="medium")
     return fig
+
+
+def robustness(summary: pd.DataFrame, effects: pd.DataFrame, output: str, hinges: pd.DataFrame | None = None, *,
+               hinge_label: str = "first-order Sobol index") -> Figure:
+    """Each contrast's effect over the draws, and which factors it depends on: a figure for print.
+
+    Panel (a): the draws (dots), the 90 % range (bar) and the median (tick),
+    with the share of draws in which the contrast helps on the right. Panel (b),
+    given ``hinges`` (a factor x contrast table from
+    :func:`analysis.robustness.hinge_table`): the index of each factor.
+    """
+    order = summary.sort_values("median").index
+    panels = 2 if hinges is not None and not hinges.empty else 1
+    fig = Figure(figsize=(7.0 if panels == 2 else 5.0, 1.6 + 0.42 * len(order)), dpi=120, layout="constrained")
+    axes = fig.subplots(1, panels, squeeze=False, width_ratios=[1.3, 1.0][:panels])[0]
+    ax = axes[0]
+    jitter = np.random.default_rng(0)  # fixed: the same figure every time
+    for row, contrast in enumerate(order):
+        values = effects[contrast].dropna().to_numpy()
+        ax.scatter(values, row + jitter.uniform(-0.18, 0.18, len(values)), s=5, color="0.65", lw=0)
+        s = summary.loc[contrast]
+        ax.plot([s["low"], s["high"]], [row, row], color="C0", lw=3.5, solid_capstyle="butt")
+        ax.plot([s["median"]], [row], marker="|", color="black", ms=14, mew=2)
+        ax.annotate(f"{s['helps']:.0%}", (1.0, row), xycoords=("axes fraction", "data"), xytext=(4, 0),
+                    textcoords="offset points", va="center", fontsize="small")
+    ax.axvline(0, color="black", lw=0.8)
+    ax.set_yticks(range(len(order)), [str(c).replace("_", " ") for c in order])
+    ax.set_xlabel(f"effect on {label(output)}\n(contrast minus baseline, paired)")
+    if is_share(output):
+        ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=1))
+    ax.set_title("(a) effect over the draws; right: share of draws it helps", fontsize="small", loc="left")
+    if panels == 2:
+        table = hinges[[c for c in order if c in hinges.columns]]
+        ax2 = axes[1]
+        image = ax2.imshow(table.to_numpy(dtype=float).T, cmap="Blues", vmin=0, vmax=1, aspect="auto",
+                           origin="lower")
+        for (i, j), value in np.ndenumerate(table.to_numpy(dtype=float).T):
+            ax2.text(j, i, f"{value:.2f}", ha="center", va="center", fontsize="x-small",
+                     color="white" if value > 0.5 else "black")
+        ax2.set_xticks(range(table.shape[0]), [label(n) for n in table.index], rotation=60, ha="right",
+                       fontsize="x-small")
+        ax2.set_yticks(range(table.shape[1]), [])
+        fig.colorbar(image, ax=ax2, label=hinge_label, shrink=0.8)
+        ax2.set_title("(b) what each effect hinges on", fontsize="small", loc="left")
+    return fig
+
+
+def pairwise(table: pd.DataFrame) -> Figure:
+    """Share of draws in which the row's contrast beats the column's, as an annotated heatmap."""
+    fig, ax = _axes(None, size=(1.8 + 0.55 * len(table), 1.2 + 0.45 * len(table)))
+    values = table.to_numpy(dtype=float)
+    np.fill_diagonal(values, np.nan)
+    image = ax.imshow(values, cmap="RdBu", vmin=0, vmax=1)
+    for (i, j), value in np.ndenumerate(values):
+        if np.isfinite(value):
+            ax.text(j, i, f"{value:.0%}", ha="center", va="center", fontsize="x-small")
+    names = [str(c).replace("_", " ") for c in table.index]
+    ax.set_xticks(range(len(names)), names, rotation=45, ha="right")
+    ax.set_yticks(range(len(names)), names)
+    ax.set_xlabel("… beats this contrast")
+    ax.set_ylabel("share of draws in which this contrast …")
+    bar = fig.colorbar(image, ax=ax)
+    bar.formatter = PercentFormatter(1.0, decimals=0)
+    bar.update_ticks()
+    return fig

@@ -81,26 +81,43 @@ def marginal(responses: pd.DataFrame, output: str, lever: str, bins: int = 10, l
 
 
 def variance_shares(responses: pd.DataFrame, output: str) -> dict[str, float]:
-    """How the sum of squares of ``output`` across runs splits: between points, and within them (noise).
+    """Shares of the variance of ``output`` across runs, from the variance components of an ANOVA.
 
-    ``within`` is the within-point sum of squares over the total (so it lies
-    between 0 and 1). When every point has the same replications, ``stream``
-    is the part of the total shared by all runs of the same replication, which
-    uses the same random stream at every point (common random numbers): a
-    paired comparison of points removes it. NaN where undefined.
+    ``within``: replication noise (the variance within design points) over the
+    total; ``stream``: the part of it shared by all runs of the same
+    replication, which uses the same random stream at every point (common
+    random numbers), so a paired comparison of points removes it. With every
+    point at every replication, the two-way components (point, stream,
+    residual) are used, else one-way ones (point, residual; ``stream`` NaN).
+    Negative component estimates count as 0, so each share lies in [0, 1].
+    NaN when undefined (no replications, no variance).
     """
     frame = responses[["point", "replication", output]].dropna()
-    y = frame[output].to_numpy(dtype=float)
-    total = float(((y - y.mean()) ** 2).sum())
-    if total <= 0 or frame.groupby("point")[output].count().max() < 2:
-        return {"within": float("nan"), "stream": float("nan")}
-    centred = y - frame.groupby("point")[output].transform("mean").to_numpy()
-    shares = {"within": float((centred ** 2).sum() / total), "stream": float("nan")}
     table = frame.pivot_table(index="point", columns="replication", values=output, aggfunc="mean")
-    if not table.isna().to_numpy().any() and table.shape[1] > 1:
-        stream_means = table.mean(axis=0).to_numpy()
-        shares["stream"] = float(table.shape[0] * ((stream_means - stream_means.mean()) ** 2).sum() / total)
-    return shares
+    k, r = table.shape
+    undefined = {"within": float("nan"), "stream": float("nan")}
+    if frame.groupby("point")[output].count().max() < 2 or k < 2:
+        return undefined
+    y = frame[output].to_numpy(dtype=float)
+    total_ss = float(((y - y.mean()) ** 2).sum())
+    if not table.isna().to_numpy().any() and len(frame) == k * r:
+        values = table.to_numpy(dtype=float)
+        grand = values.mean()
+        ss_point = r * ((values.mean(axis=1) - grand) ** 2).sum()
+        ss_stream = k * ((values.mean(axis=0) - grand) ** 2).sum()
+        ms_residual = (total_ss - ss_point - ss_stream) / ((k - 1) * (r - 1))
+        point = max(0.0, (ss_point / (k - 1) - ms_residual) / r)
+        stream = max(0.0, (ss_stream / (r - 1) - ms_residual) / k)
+        total = point + stream + ms_residual
+        return undefined if total <= 0 else {"within": (stream + ms_residual) / total, "stream": stream / total}
+    counts = frame.groupby("point")[output].count().to_numpy()
+    means = frame.groupby("point")[output].transform("mean").to_numpy()
+    ms_within = float(((y - means) ** 2).sum()) / (len(y) - k)
+    ms_between = (total_ss - ms_within * (len(y) - k)) / (k - 1)
+    n0 = (len(y) - (counts ** 2).sum() / len(y)) / (k - 1)
+    between = max(0.0, (ms_between - ms_within) / n0)
+    total = between + ms_within
+    return undefined if total <= 0 else {"within": ms_within / total, "stream": float("nan")}
 
 
 def paired_differences(responses: pd.DataFrame, output: str, reference, level: float = 0.95) -> pd.DataFrame:

@@ -39,7 +39,7 @@ def figures(directory):
 def test_a_sobol_sweep_gets_indices_a_heatmap_and_discovery(sweeps, capsys):
     assert analyse(sweeps["sobol"]) == 0
     out = capsys.readouterr().out
-    assert "32 of 32 runs present" in out and "report.md (7 figures)" in out
+    assert "32 of 32 runs present" in out and "report.md (7 figures, PNG and SVG)" in out
     text = report(sweeps["sobol"])
     assert "## Sensitivity: Sobol indices" in text and "| parameter | S1 | S1_conf | ST | ST_conf |" in text
     assert "mean of `retention_rate` over weeks 1–30" in text
