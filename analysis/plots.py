@@ -227,7 +227,9 @@ def robustness(summary: pd.DataFrame, effects: pd.DataFrame, output: str, hinges
     ax.set_xlabel(f"effect on {label(output)}\n(contrast minus baseline, paired)")
     if is_share(output):
         ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=1))
-    ax.set_title("(a) effect over the draws; right: share of draws it helps", fontsize="small", loc="left")
+    ax.annotate("helps", (1.0, len(order) - 0.5), xycoords=("axes fraction", "data"), xytext=(4, 0),
+                textcoords="offset points", va="bottom", fontsize="small", style="italic")
+    ax.set_title("(a) effect over the draws", fontsize="small", loc="left")
     if panels == 2:
         table = hinges[[c for c in order if c in hinges.columns]]
         ax2 = axes[1]
@@ -247,7 +249,7 @@ def robustness(summary: pd.DataFrame, effects: pd.DataFrame, output: str, hinges
 def pairwise(table: pd.DataFrame) -> Figure:
     """Share of draws in which the row's contrast beats the column's, as an annotated heatmap."""
     fig, ax = _axes(None, size=(1.8 + 0.55 * len(table), 1.2 + 0.45 * len(table)))
-    values = table.to_numpy(dtype=float)
+    values = table.to_numpy(dtype=float, copy=True)
     np.fill_diagonal(values, np.nan)
     image = ax.imshow(values, cmap="RdBu", vmin=0, vmax=1)
     for (i, j), value in np.ndenumerate(values):

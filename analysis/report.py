@@ -336,10 +336,10 @@ def _robustness(c: _Context) -> list[str]:
               "draws say how much the conclusion depends on the assumptions; \"helps\" is the share of draws "
               f"with a positive effect ({c.level:.0%} Wilson interval), \"best\" the share in which it has the "
               "largest effect.", ""]
-    rows = [[f"`{name}`", _fmt(c, s.median, difference=True),
+    rows = [[f"`{s.Index}`", _fmt(c, s.median, difference=True),
              f"{_fmt(c, s.low, difference=True)} to {_fmt(c, s.high, difference=True)}",
              f"{s.helps:.0%} ({s.helps_low:.0%}–{s.helps_high:.0%})", f"{s.best:.0%}"]
-            for name, s in summary.sort_values("median", ascending=False).iterrows()]
+            for s in summary.sort_values("median", ascending=False).itertuples()]
     lines += _table(["contrast", "median effect", f"{span} range", "helps in", "best in"], rows)
     if not found.pairwise.empty:
         found.pairwise.to_csv(c.out / "pairwise.csv")

@@ -1,6 +1,8 @@
 """``cfsim analyse DIR`` on small sweeps of the real model: the report fits the method, and bad input is one line."""
 
+import os
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -106,3 +108,80 @@ def test_a_directory_that_is_not_a_sweep_is_one_line_with_exit_2(tmp_path, capsy
     assert "nowhere: no such directory" in capsys.readouterr().err
     assert analyse(tmp_path) == 2
     assert "not a results directory (no manifest.json)" in capsys.readouterr().err
+
+
+def test_a_bad_option_leaves_the_earlier_report_untouched(sweeps, tmp_path, capsys):
+    directory = shutil.copytree(sweeps["grid"], tmp_path / "grid")
+    shutil.rmtree(directory / "report", ignore_errors=True)
+    assert analyse(directory, "--output", "typo") == 2
+    assert not (directory / "report").exists()  # nothing created before validation
+    assert analyse(directory) == 0
+    before = {p.name: p.read_bytes() for p in (directory / "report").iterdir()}
+    for options in (["--output", "typo"], ["--target", "nan"], ["--target", "inf"], ["--level", "nan"]):
+        assert analyse(directory, *options) == 2
+        assert {p.name: p.read_bytes() for p in (directory / "report").iterdir()} == before
+    assert "--target = 'inf': expected a finite number" in capsys.readouterr().err
+    assert [p.name for p in directory.iterdir() if p.name.startswith(".")] == []  # no staging left behind
+
+
+def test_the_report_goes_where_asked_and_never_over_other_files(sweeps, tmp_path, capsys):
+    directory = shutil.copytree(sweeps["grid"], tmp_path / "grid")
+    shutil.rmtree(directory / "report", ignore_errors=True)
+    (directory / "report").write_text("a file in the way")
+    assert analyse(directory) == 2
+    assert "report: exists and is not a directory; choose where the report goes with --report" in \
+        capsys.readouterr().err
+    assert (directory / "report").read_text() == "a file in the way"
+    elsewhere = tmp_path / "elsewhere"
+    assert analyse(directory, "--report", str(elsewhere)) == 0 and (elsewhere / "report.md").is_file()
+    assert analyse(directory, "--report", str(tmp_path)) == 2  # a directory holding other things
+    assert "holds something other than a report" in capsys.readouterr().err and (directory / "manifest.json").exists()
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only directories")
+def test_a_read_only_results_directory_asks_for_another_place(sweeps, tmp_path, capsys):
+    directory = shutil.copytree(sweeps["grid"], tmp_path / "grid")
+    shutil.rmtree(directory / "report", ignore_errors=True)
+    directory.chmod(0o555)
+    try:
+        assert analyse(directory) == 2
+        assert "cannot write the report there" in capsys.readouterr().err
+        assert analyse(directory, "--report", str(tmp_path / "mine")) == 0
+    finally:
+        directory.chmod(0o755)
+
+
+def test_a_failure_while_writing_keeps_the_earlier_report(sweeps, tmp_path, monkeypatch, capsys):
+    from analysis import report as report_module
+
+    directory = shutil.copytree(sweeps["grid"], tmp_path / "grid")
+    before = (directory / "report" / "report.md").read_bytes()
+
+    def disk_full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(report_module.plots, "save", disk_full)
+    assert analyse(directory) == 2
+    assert "writing the report failed (No space left on device); any earlier report is unchanged" in \
+        capsys.readouterr().err
+    assert (directory / "report" / "report.md").read_bytes() == before
+    assert [p.name for p in directory.iterdir() if p.name.startswith(".")] == []
+
+
+def test_a_directory_refusing_writes_asks_for_another_place(sweeps, tmp_path, monkeypatch, capsys):
+    # what a read-only results directory does for a user who is not root (the test above, skipped as root)
+    from analysis import report as report_module
+
+    directory = shutil.copytree(sweeps["grid"], tmp_path / "grid")
+    real = report_module.tempfile.mkdtemp
+
+    def refuse_in_results(*args, dir=None, **kwargs):
+        if Path(dir) == directory:
+            raise PermissionError(13, "Permission denied")
+        return real(*args, dir=dir, **kwargs)
+
+    monkeypatch.setattr(report_module.tempfile, "mkdtemp", refuse_in_results)
+    assert analyse(directory) == 2
+    assert "cannot write the report there (Permission denied); choose another place with --report DIR" in \
+        capsys.readouterr().err
+    assert analyse(directory, "--report", str(tmp_path / "mine")) == 0 and (tmp_path / "mine" / "report.md").exists()
