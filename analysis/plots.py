@@ -29,6 +29,7 @@ SHORT = {
     "customers_active": "active accounts",
 }
 BAND = 0.25  # opacity of confidence bands
+FEW_WEEKS = 30  # lines over fewer recorded weeks get a marker at each
 
 
 def label(name: str) -> str:
@@ -81,7 +82,8 @@ def over_time(table: pd.DataFrame, output: str, by: str, *, names: dict | None =
     """
     fig, ax = _axes(ax)
     for key, rows in table.groupby(by, sort=True):
-        line, = ax.plot(rows["week"], rows["mean"], label=(names or {}).get(key, f"{by} {key}"))
+        line, = ax.plot(rows["week"], rows["mean"], label=(names or {}).get(key, f"{by} {key}"),
+                        marker="o" if len(rows) < FEW_WEEKS else None, ms=3)
         _band(ax, rows["week"], rows["low"], rows["high"], output, color=line.get_color())
     ax.set_xlabel("week")
     ax.set_ylabel(label(output))

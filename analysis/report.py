@@ -206,6 +206,9 @@ def _over_time(c: _Context, points: pd.DataFrame) -> list[str]:
         names = {ordered.loc[i, "point"]: f"{which} point (#{ordered.loc[i, 'point']})" for which, i in picks.items()}
     runs = c.responses.loc[c.responses["point"].isin(chosen["point"]), ["run_id", "point"]]
     weekly = c.results.weekly.merge(runs, on="run_id")
+    if weekly["week"].nunique() < 2:
+        return [f"Only week {weekly['week'].max()} is recorded (`[outputs] every` in the sweep file), so there is "
+                "no course over time to plot.", ""]
     table = statistics.over_time(weekly, c.output, c.level)
     fig = plots.over_time(table, c.output, "point", names=names, level=c.level)
     fig.axes[0].set_title(f"{plots.label(c.output)} week by week", fontsize="medium")

@@ -4,6 +4,7 @@ import os
 import shutil
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from sim.cli import main
@@ -185,3 +186,59 @@ def test_a_directory_refusing_writes_asks_for_another_place(sweeps, tmp_path, mo
     assert "cannot write the report there (Permission denied); choose another place with --report DIR" in \
         capsys.readouterr().err
     assert analyse(directory, "--report", str(tmp_path / "mine")) == 0 and (tmp_path / "mine" / "report.md").exists()
+
+
+def test_a_sweep_recording_only_its_last_week_gets_no_empty_plot(tmp_path, capsys):
+    # morris_levers.toml records every 104 weeks: one week per run, which drew an empty "over time" chart
+    directory = write_results(tmp_path / "last", "morris", LEVERS2, replications=1, options=SWEEPS["morris"],
+                              run=lambda params, seed, r: pd.DataFrame({"week": [104], "retention_rate": [
+                                  0.8 + 0.1 * params["leadership_courage"]]}))
+    assert analyse(directory) == 0
+    assert "Only week 104 is recorded" in report(directory) and "over_time.png" not in figures(directory)
+
+
+def test_short_courses_over_time_are_drawn_with_markers():
+    from analysis import plots
+
+    table = pd.DataFrame({"point": [0, 0], "week": [52, 104], "mean": [0.8, 0.9], "low": [0.7, 0.8],
+                          "high": [0.9, 1.0]})
+    line = plots.over_time(table, "retention_rate", "point").axes[0].lines[0]
+    assert line.get_marker() == "o" and list(line.get_xdata()) == [52, 104]
+
+
+def test_bands_of_shares_stay_within_0_and_100_percent():
+    from analysis import plots
+
+    table = pd.DataFrame({"leadership_courage": [0.0, 0.5, 1.0], "mean": [0.95, 0.98, 0.99],
+                          "low": [0.90, 0.93, 0.95], "high": [1.0, 1.03, 1.04]})
+    ax = plots.against_lever(table, "leadership_courage", "retention_rate").axes[0]
+    band = ax.collections[-1].get_paths()[0].vertices
+    assert band[:, 1].max() == 1.0 and band[:, 1].min() == pytest.approx(0.90)
+
+
+def test_a_latin_heatmap_shows_the_two_levers_that_matter(tmp_path):
+    names = ["transparency", "silo_strength", "leadership_courage", "metric_alignment"]
+    problem = {"num_vars": 4, "names": names, "bounds": [[0.0, 1.0]] * 4}
+
+    def run(params, seed, replication):  # only the last two levers matter
+        value = 0.7 + 0.2 * params["leadership_courage"] + 0.1 * params["metric_alignment"]
+        return pd.DataFrame({"week": [1, 2], "retention_rate": [value, value]})
+
+    directory = write_results(tmp_path / "latin", "latin", problem, replications=1, options={"samples": 40},
+                              run=run)
+    assert analyse(directory) == 0
+    assert "`leadership_courage` and `metric_alignment` (the two that explain most" in report(directory)
+
+
+def test_second_order_indices_are_reported_when_the_sweep_paid_for_them(tmp_path):
+    def run(params, seed, replication):  # a pure interaction of the two levers, centred: S1 = 0, S12 = 1
+        value = (params["leadership_courage"] - 0.5) * (params["metric_alignment"] - 0.5)
+        return pd.DataFrame({"week": [1], "retention_rate": [value]})
+
+    directory = write_results(tmp_path / "sobol", "sobol", LEVERS2, replications=1, run=run,
+                              options={"samples": 256, "calc_second_order": True})
+    assert analyse(directory) == 0
+    assert "### Interactions: second-order Sobol indices" in report(directory)
+    pairs = pd.read_csv(directory / "report" / "indices_second_order.csv")
+    assert pairs.loc[0, ["parameter", "other"]].tolist() == ["leadership_courage", "metric_alignment"]
+    assert pairs.loc[0, "S2"] == pytest.approx(1.0, abs=0.15)  # Saltelli's estimator at N = 256

@@ -100,3 +100,23 @@ def test_the_report_has_the_robustness_section_and_figure(sweep, capsys):
         assert (sweep / "report" / f"{name}.svg").read_text().lstrip().startswith("<?xml")
     table = pd.read_csv(sweep / "report" / "robustness.csv", index_col="contrast")
     assert table.loc["transparency", "median"] == pytest.approx(0.01, abs=0.002)
+
+
+def test_the_ready_robustness_sweep_raises_and_lowers_each_behavioural_lever():
+    import tomllib
+    from pathlib import Path
+
+    from sim.scenario import DEFAULTS, LEVERS
+
+    sweep = tomllib.loads((Path(__file__).parent.parent / "scenarios/sweeps/robustness.toml").read_text())
+    contrasts = sweep["design"]["contrasts"]
+    assert contrasts.pop("baseline") == {} and sweep["design"]["uncertain"] == {"all": "plausible"}
+    behavioural = {"leadership_courage", "transparency", "metric_alignment", "leader_customer_focus", "say_do_gap"}
+    assert behavioural <= set(LEVERS)
+    moved = {}
+    for change in contrasts.values():
+        ((lever, value),) = change.items()
+        moved.setdefault(lever, set()).add(np.sign(value - DEFAULTS[lever]))
+    assert moved == dict.fromkeys(behavioural, {-1.0, 1.0})
+    runs = sweep["design"]["samples"] * sweep["replications"] * (len(contrasts) + 1)
+    assert 600 <= runs <= 1500
