@@ -117,6 +117,6 @@ def test_the_ready_robustness_sweep_raises_and_lowers_each_behavioural_lever():
     for change in contrasts.values():
         ((lever, value),) = change.items()
         moved.setdefault(lever, set()).add(np.sign(value - DEFAULTS[lever]))
-    assert moved == dict.fromkeys(behavioural, {-1.0, 1.0})
+    assert moved == {lever: {-1.0, 1.0} for lever in behavioural}
     runs = sweep["design"]["samples"] * sweep["replications"] * (len(contrasts) + 1)
     assert 600 <= runs <= 1500
