@@ -30,6 +30,7 @@ SHORT = {
 }
 BAND = 0.25  # opacity of confidence bands
 FEW_WEEKS = 30  # lines over fewer recorded weeks get a marker at each
+MANY_FACTORS = 12  # above this, the PRIM box figure shows only the restricted factors
 
 
 def label(name: str) -> str:
@@ -182,8 +183,11 @@ def prim_tradeoff(box, ax=None) -> Figure:
 
 
 def prim_box(box, bounds: dict[str, tuple[float, float]], *, title: str | None = None, ax=None) -> Figure:
-    """The chosen box: each lever's range inside it (blue) over the range the sweep explored (grey)."""
-    limits = box.limits
+    """The chosen box: each factor's range inside it (blue) over the range the sweep explored (grey).
+
+    With more than ``MANY_FACTORS`` factors, only those the box restricts are drawn.
+    """
+    limits = box.limits if len(box.limits) <= MANY_FACTORS else box.restricted()
     fig, ax = _axes(ax, size=(6.4, 1.2 + 0.5 * len(limits)))
     rows = np.arange(len(limits))[::-1]
     for row, (lever, lim) in zip(rows, limits.iterrows(), strict=True):

@@ -142,7 +142,8 @@ def _header(c: _Context) -> list[str]:
         *contrasts,
         f"- fixed: {', '.join(f'`{k}` {v}' for k, v in m.get('fixed', {}).items()) or 'none'}; "
         f"base scenario: {m.get('scenario', 'defaults')}",
-        f"- {r.n_points} design points × {per_point} runs ({m['replications']} replications"
+        f"- {r.n_points} design points × {per_point} runs ({m['replications']} replication"
+        + ("s" if m["replications"] > 1 else "")
         + (f" × {len(r.contrasts)} contrasts" if len(r.contrasts) > 1 else "")
         + f"), {m.get('weeks', '?')} weeks, root seed {m.get('seed', '?')}",
         f"- runs: {r.status()}",
@@ -305,11 +306,14 @@ def _discovery(c: _Context, target: float | None) -> list[str]:
     except InputError as error:
         return [*lines, f"Not computed: {error}.", ""]
     box.limits.to_csv(c.out / "prim_box.csv")
+    limits = box.limits if len(box.limits) <= MAX_POINTS_SHOWN else box.restricted()
+    if len(limits) < len(box.limits):
+        lines += [f"The {len(limits)} factors the box restricts (all {len(box.limits)} in `prim_box.csv`):", ""]
     rows = [[f"`{n}`", f"{lim.low:.3f}", f"{lim.high:.3f}",
              ", ".join(f"{side} {q:.2g}" for side, q in (("low", lim.qp_low), ("high", lim.qp_high))
                        if np.isfinite(q)) if lim.restricted else "–"]
-            for n, lim in box.limits.iterrows()]
-    lines += _table(["lever", "low", "high", "quasi-p-value of each restricted limit"], rows)
+            for n, lim in limits.iterrows()]
+    lines += _table(["factor", "low", "high", "quasi-p-value of each restricted limit"], rows)
     lines += [f"Coverage {box.coverage:.0%} (share of the points reaching the target that lie in the box), density "
               f"{box.density:.0%} (share of the box's points reaching it; {box.base_density:.0%} across the whole "
               f"design), {box.cases} points. The box balances coverage and density (their harmonic mean) along "
@@ -346,9 +350,12 @@ def _robustness(c: _Context) -> list[str]:
     lines += _table(["contrast", "median effect", f"{span} range", "helps in", "best in"], rows)
     if not found.pairwise.empty:
         found.pairwise.to_csv(c.out / "pairwise.csv")
-        lines += [f"Ranking (best first) in {found.modal_share:.0%} of the draws: "
-                  f"{' > '.join(f'`{n}`' for n in found.modal_ranking)}. Pairwise, the share of draws in which "
-                  "the row's contrast beats the column's (`pairwise.csv`):", ""]
+        ranking = " > ".join(f"`{n}`" for n in found.modal_ranking)
+        recurs = found.modal_share * draws > 1
+        lines += [(f"The most frequent ranking (best first), in {found.modal_share:.0%} of the draws: {ranking}."
+                   if recurs else f"No ranking of all {len(found.pairwise)} contrasts occurs in more than one draw.")
+                  + " Pairwise, the share of draws in which the row's contrast beats the column's (`pairwise.csv`):",
+                  ""]
         names = list(found.pairwise.index)
         lines += _table(["contrast", *names], [[f"`{a}`", *("–" if a == b else f"{found.pairwise.loc[a, b]:.0%}"
                                                              for b in names)] for a in names])

@@ -94,7 +94,7 @@ def rankings(effects: pd.DataFrame) -> tuple[tuple[str, ...], float, pd.DataFram
     names = np.asarray(complete.columns)
     orders = [tuple(names[np.argsort(-row, kind="stable")]) for row in complete.to_numpy()]
     counts = pd.Series(orders).value_counts(sort=False)
-    modal = max(counts.index, key=lambda order: (counts[order], order))  # ties: the alphabetically first
+    modal = min(counts.index, key=lambda order: (-counts[order], order))  # ties: the alphabetically first
     values = complete.to_numpy()
     beats = (values[:, :, None] > values[:, None, :]).mean(axis=0)
     pairwise = pd.DataFrame(beats, index=names, columns=names).rename_axis(index="contrast", columns="beats")
