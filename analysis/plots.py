@@ -216,7 +216,7 @@ def robustness(summary: pd.DataFrame, effects: pd.DataFrame, output: str, hinges
     """
     order = summary.sort_values("median").index
     panels = 2 if hinges is not None and not hinges.empty else 1
-    fig = Figure(figsize=(7.0 if panels == 2 else 5.0, 1.6 + 0.42 * len(order)), dpi=120, layout="constrained")
+    fig = Figure(figsize=(7.5 if panels == 2 else 5.0, 1.6 + 0.42 * len(order)), dpi=120, layout="constrained")
     axes = fig.subplots(1, panels, squeeze=False, width_ratios=[1.3, 1.0][:panels])[0]
     ax = axes[0]
     jitter = np.random.default_rng(0)  # fixed: the same figure every time
@@ -231,6 +231,7 @@ def robustness(summary: pd.DataFrame, effects: pd.DataFrame, output: str, hinges
     ax.axvline(0, color="black", lw=0.8)
     ax.set_yticks(range(len(order)), [str(c).replace("_", " ") for c in order])
     ax.set_xlabel(f"effect on {label(output)}\n(contrast minus baseline, paired)")
+    ax.xaxis.set_major_locator(MaxNLocator(5))
     if is_share(output):
         ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=1))
     ax.annotate("helps", (1.0, len(order) - 0.5), xycoords=("axes fraction", "data"), xytext=(4, 0),
@@ -242,7 +243,7 @@ def robustness(summary: pd.DataFrame, effects: pd.DataFrame, output: str, hinges
         image = ax2.imshow(table.to_numpy(dtype=float).T, cmap="Blues", vmin=0, vmax=1, aspect="auto",
                            origin="lower")
         for (i, j), value in np.ndenumerate(table.to_numpy(dtype=float).T):
-            ax2.text(j, i, f"{value:.2f}", ha="center", va="center", fontsize="x-small",
+            ax2.text(j, i, f"{value:.1f}", ha="center", va="center", fontsize=6,
                      color="white" if value > 0.5 else "black")
         ax2.set_xticks(range(table.shape[0]), [label(n) for n in table.index], rotation=60, ha="right",
                        fontsize="x-small")
