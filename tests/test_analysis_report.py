@@ -242,3 +242,16 @@ def test_second_order_indices_are_reported_when_the_sweep_paid_for_them(tmp_path
     pairs = pd.read_csv(directory / "report" / "indices_second_order.csv")
     assert pairs.loc[0, ["parameter", "other"]].tolist() == ["leadership_courage", "metric_alignment"]
     assert pairs.loc[0, "S2"] == pytest.approx(1.0, abs=0.15)  # Saltelli's estimator at N = 256
+
+
+def test_warnings_from_loading_reach_the_terminal_and_the_report(sweeps, tmp_path, monkeypatch, capsys):
+    import dataclasses
+
+    from analysis import command
+
+    directory = shutil.copytree(sweeps["grid"], tmp_path / "grid")
+    real = command.load
+    monkeypatch.setattr(command, "load", lambda d: dataclasses.replace(real(d), warnings=("written by 0.1@abc",)))
+    assert analyse(directory) == 0
+    assert "cfsim: warning: written by 0.1@abc" in capsys.readouterr().err
+    assert "> **Warning:** written by 0.1@abc" in report(directory)
