@@ -157,7 +157,8 @@ def robustness(results: Results, response: Response, *, level: float = 0.95) -> 
     responses = results.responses(response)
     effects = paired_effects(responses, response.output, results.contrasts)
     factors = list(dict.fromkeys([*results.uncertain, *results.factors]))
-    draws = results.design.groupby("point", sort=True)[factors].first()
+    baseline = results.design[results.design["contrast"] == BASELINE]  # a contrast may set a varied lever
+    draws = baseline.groupby("point", sort=True)[factors].first()
     modal, modal_share, pairwise = rankings(effects) if effects.shape[1] > 1 else ((effects.columns[0],), 1.0,
                                                                                    pd.DataFrame())
     sobol_ready = results.method == "sobol" and results.complete
