@@ -236,12 +236,13 @@ def test_second_order_indices_are_reported_when_the_sweep_paid_for_them(tmp_path
         return pd.DataFrame({"week": [1], "retention_rate": [value]})
 
     directory = write_results(tmp_path / "sobol", "sobol", LEVERS2, replications=1, run=run,
-                              options={"samples": 128, "calc_second_order": True})
+                              options={"samples": 256, "calc_second_order": True})
     assert analyse(directory) == 0
     assert "### Interactions: second-order Sobol indices" in report(directory)
     pairs = pd.read_csv(directory / "report" / "indices_second_order.csv")
     assert pairs.loc[0, ["parameter", "other"]].tolist() == ["leadership_courage", "metric_alignment"]
-    assert pairs.loc[0, "S2"] == pytest.approx(1.0, abs=0.2)  # Saltelli's estimator at N = 128
+    # Saltelli's estimator at N = 256 gives 0.87 here, with a bootstrap half-width of about 0.3
+    assert pairs.loc[0, "S2"] == pytest.approx(1.0, abs=0.25)
 
 
 def test_warnings_from_loading_reach_the_terminal_and_the_report(sweeps, tmp_path, monkeypatch, capsys):
