@@ -101,7 +101,7 @@ _TABLE: tuple[Assumption, ...] = (
        "share of every barrier removed per week at full courage"),
     _a("silo_reform_rate", 0.02, 0.01, 0.04, "per week", "seed 000: no common direction by default",
        "share of the distance back to the silos' natural barrier regained per week without customer focus"),
-    _a("fix_rate", 0.15, 0.05, 0.3, "per executive-week", "seed 001: remove obstacles",
+    _a("fix_rate", 0.25, 0.1, 0.4, "per executive-week", "seed 001: remove obstacles",
        "chance an executive fixes a failing handoff in a week at full courage"),
     _a("fix_size", 0.5, 0.25, 0.75, "share", _J, "share of a fixed handoff's barrier removed"),
     _a("listening_share", 0.3, 0.0, 0.6, "share", "seed 003: listen to customers",
