@@ -60,6 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
     analyse.add_argument("--target", help="scenario discovery target: which levers keep the response at or above "
                                           "it (default: upper quartile of the design points)")
     analyse.add_argument("--level", help="confidence level of intervals (default 0.95)")
+    analyse.add_argument("--report", help="directory to write the report in (default DIR/report)")
     # --- dashboard: owned by sim/dashboard ---
     dashboard = commands.add_parser("dashboard", help="serve the dashboard in the browser")
     dashboard.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")

@@ -86,6 +86,7 @@ MUTANTS = {
     "win rate off by 15 %": lambda: scaled("win_rate", 1.15),
     "silos never re-form": lambda: unchecked(silo_reform_rate=0.0),
     "headcount never follows demand": headcount_fixed,
+    "no coaching": lambda: unchecked(coaching_effect=0.0),
 }
 
 P = "tests.test_patterns"
@@ -105,4 +106,5 @@ KILLED_BY: dict[str, list[str]] = {
     "silos never re-form": [f"{D}::test_the_baseline_is_stationary_over_ten_years"],
     "headcount never follows demand": [
         f"{D}::test_a_good_organisation_grows_and_hires_rather_than_collapsing_into_delays"],
+    "no coaching": [f"{P}::test_coaching_leaders_keep_their_people"],
 }

@@ -144,3 +144,13 @@ def test_courage_funds_the_change_at_a_visible_cost():
     # seed 003: allocate sufficient funding; the weekly cost of the change rises with courage
     cost = effect("change_cost", {"leadership_courage": 0.1}, {"leadership_courage": 0.9}, seeds=range(4))
     assert cost.min() > 0
+
+
+def test_coaching_leaders_keep_their_people():
+    # seed 001: leaders coach (goals, a positive environment, feedback, recognition); engaged people stay
+    turnover = effect("employee_turnover_rate", {"leader_customer_focus": 0.2}, {"leader_customer_focus": 1.0},
+                      seeds=range(8))
+    engagement = effect("employee_engagement_mean", {"leader_customer_focus": 0.2}, {"leader_customer_focus": 1.0},
+                        seeds=range(8))
+    assert turnover.mean() < -0.02 and engagement.mean() > 0.05
+    assert stats.ttest_1samp(turnover, 0, alternative="less").pvalue < 0.01
