@@ -128,7 +128,7 @@ _TABLE: tuple[Assumption, ...] = (
        "rate at which cross-function working becomes routine"),
     _a("rework", 0.5, 0.25, 1.0, "share", "Oliva & Sterman 2001",
        "work and time a failed handoff adds, as a share of a stage (work) or of the journey (time)"),
-    _a("stages_per_employee", 6.2, 4.5, 8.0, "stages per week", _J, "journey stages one employee completes a week"),
+    _a("stages_per_employee", 5.7, 4.5, 8.0, "stages per week", _J, "journey stages one employee completes a week"),
     _a("staffing_headroom", 1.2, 1.05, 1.5, "ratio", "Oliva & Sterman 2001",
        "capacity the organisation plans over expected demand"),
     _a("safety_staffing", 2.0, 1.0, 3.0, "standard deviations", "Halfin & Whitt 1981 (square-root staffing)",
