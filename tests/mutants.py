@@ -81,7 +81,9 @@ MUTANTS = {
     "no collaboration cost": lambda: unchecked(collab_cost=0.0),
     "failures hurt no more than successes help": lambda: unchecked(failure_hazard=0.0),
     "transparency ignored": transparency_ignored,
-    "leaders' example switched off": lambda: unchecked(manager_weight=0.0, skip_weight=0.0, executive_weight=0.0),
+    # every way leaders' behaviour reaches their people: seen (manager, skip-level, executives), voiced, hired for
+    "leaders' example switched off": lambda: unchecked(manager_weight=0.0, skip_weight=0.0, executive_weight=0.0,
+                                                       words_weight=0.0, hiring_fit=0.0),
     "courage only funds": courage_only_funds,
     "win rate off by 15 %": lambda: scaled("win_rate", 1.15),
     "silos never re-form": lambda: unchecked(silo_reform_rate=0.0),
@@ -99,9 +101,9 @@ KILLED_BY: dict[str, list[str]] = {
                                                   f"{D}::test_churn_falls_by_the_share_booked_to_the_failures_removed"],
     "transparency ignored": [
         f"{P}::test_transparency_builds_trust_where_leaders_do_what_they_say_and_lowers_it_where_they_do_not"],
-    "leaders' example switched off": [f"{P}::test_the_frontline_does_not_rise_above_its_leaders",
-                                      f"{P}::test_the_frontline_follows_its_leaders_down_within_a_year"],
-    "courage only funds": [f"{P}::test_courage_and_commitment_are_complements"],
+    "leaders' example switched off": [f"{P}::test_the_frontline_follows_its_leaders_down_within_a_year"],
+    "courage only funds": [f"{P}::test_courage_and_commitment_are_complements",
+                           f"{P}::test_courage_transparency_and_metrics_each_move_retention_by_four_points"],
     "win rate off by 15 %": [f"{D}::test_the_baseline_is_stationary_over_ten_years"],
     "silos never re-form": [f"{D}::test_the_baseline_is_stationary_over_ten_years"],
     "headcount never follows demand": [

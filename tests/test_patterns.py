@@ -48,7 +48,7 @@ def test_courage_and_commitment_are_complements():
     committed = effect("retention_rate", {"leadership_courage": 0.0, "leader_customer_focus": 1.0},
                        {"leadership_courage": 1.0, "leader_customer_focus": 1.0})
     assert stats.ttest_rel(committed, careless, alternative="greater").pvalue < ALPHA
-    assert committed.mean() > 1.3 * careless.mean()
+    assert committed.mean() > 1.3 * careless.mean() and committed.mean() > 0.04
 
 
 def test_metrics_show_their_diagnostic_value_where_leaders_have_the_courage_to_act():
@@ -100,14 +100,17 @@ def test_the_frontline_does_not_rise_above_its_leaders():
 def test_the_frontline_follows_its_leaders_down_within_a_year():
     # when leaders' commitment falls mid-run, the frontline follows it down (seeds 001, 002: people mimic leaders)
     drop = [Intervention(52, "leader_customer_focus", 0.3)]
-    caught_up = []
+    caught_up, followed = [], []
     for seed in range(4):
         fell = CustomerFocusModel(seed=seed, **SIZE, weeks=156, leader_customer_focus=0.9, interventions=drop).run()
         low = CustomerFocusModel(seed=seed, **SIZE, weeks=156, leader_customer_focus=0.3).run()
         before = fell["customer_focus_frontline"].iloc[50] - low["customer_focus_frontline"].iloc[50]
         after = fell["customer_focus_frontline"].iloc[52 + 52] - low["customer_focus_frontline"].iloc[52 + 52]
+        followed.append(before)
         caught_up.append(after / before)
-    # within 52 weeks the frontline has closed at least 80 % of its distance to the organisation led at 0.3
+    # led at 0.9 the frontline is clearly above the frontline led at 0.3 (it follows its leaders up) ...
+    assert min(followed) > 0.1, followed
+    # ... and within 52 weeks of the fall it has closed at least 80 % of that distance
     assert max(caught_up) < 0.2, caught_up
 
 
