@@ -311,13 +311,19 @@ class ReferenceModel(Model):
         self.rows: list[dict] = []
 
     def fill_book(self, n: int, history: Counter) -> None:
-        """The book's accounts remember HISTORY_WEEKS weeks of journeys with outcomes drawn from ``history``."""
+        """The book's accounts remember their past journeys, with outcomes drawn from ``history``.
+
+        Each account had Binomial(HISTORY_WEEKS, journey_rate) journeys, each at
+        an age drawn uniformly from 1 to HISTORY_WEEKS weeks (as the fast model
+        draws them: two may fall in one week).
+        """
         outcomes, weights = list(history), list(history.values())
         for customer in self.customers[:n]:
-            for age in range(HISTORY_WEEKS, 0, -1):  # oldest first: the last bad journey is remembered last
-                if self.random.random() < self.a.journey_rate:
-                    outcome = self.random.choices(outcomes, weights)[0]
-                    customer.remember(outcome, 1 - age, self.a.effort_memory ** (age - 1))
+            count = sum(self.random.random() < self.a.journey_rate for _ in range(HISTORY_WEEKS))
+            ages = sorted((self.random.randint(1, HISTORY_WEEKS) for _ in range(count)), reverse=True)
+            for age in ages:  # oldest first: the last bad journey is remembered last
+                outcome = self.random.choices(outcomes, weights)[0]
+                customer.remember(outcome, 1 - age, self.a.effort_memory ** (age - 1))
 
     # --- structure ------------------------------------------------------------------------------------
     def build_organisation(self, n: int) -> None:
