@@ -39,8 +39,8 @@ models cannot share, so they are compared over seeds:
   be equal (up to rounding, ``EXACT_TOLERANCE``);
 * negative controls: a reference with one rule changed (failures hurt half as
   much; the win rate 15 % too high; handoffs ignore the barrier) must fail
-  the comparison on the output the change affects, which shows the checks
-  have power.
+  the comparison on the output the change affects (``CONTROLS``; the win
+  rate also on the book size), which shows the checks have power.
 
 Nothing here states an expected value of any output: the fast model's samples
 are the only yardstick.
@@ -270,6 +270,7 @@ class BarrierBlindHandoffs(ReferenceModel):
 CONTROLS = [
     (ForgivingCustomers, "default", "satisfaction_mean mean"),
     (GenerousMarket, "default", "customers_won mean"),
+    (GenerousMarket, "default", "customers_active final"),  # the book size catches it too
     (BarrierBlindHandoffs, "default", "cross_silo_handoff_success_rate mean"),
 ]
 
