@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from analysis.results import Response, Results
+from analysis.results import BASELINE, Response, Results
 from sim.scenario import InputError
 
 with warnings.catch_warnings():  # the workbench warns that its optional ipyparallel evaluator is unavailable
@@ -86,9 +86,12 @@ def discover_levers(results: Results, response: Response, target: float, *, abov
                     min_density: float | None = None) -> Box:
     """PRIM over a sweep's design points: a point is of interest when its mean response is above ``target``.
 
-    Replications are averaged first; a partial sweep uses the points it has.
+    The boxes bound the sampled factors (levers and assumptions). Replications
+    (of the baseline contrast) are averaged first; a partial sweep uses the
+    points it has.
     """
-    means = results.responses(response).groupby("point")[[*results.levers, response.output]].mean()
+    runs = results.responses(response, contrast=BASELINE)
+    means = runs.groupby("point")[[*results.factors, response.output]].mean()
     values = means[response.output]
     interest = values >= target if above else values <= target
-    return discover(means[results.levers], interest, min_density=min_density)
+    return discover(means[results.factors], interest, min_density=min_density)

@@ -22,7 +22,9 @@ from sim.scenario import InputError
 
 FORMAT = 1
 RUN_FILE = re.compile(r"run-(\d+)\.parquet")
-DESIGN_KEYS = ("run_id", "point", "replication", "seed")
+DESIGN_KEYS = ("run_id", "point", "contrast", "replication", "seed")
+BASELINE = "baseline"  # the reference contrast
+METHODS = ("grid", "latin", "sobol", "morris")
 
 
 @dataclass(frozen=True)
@@ -47,12 +49,16 @@ class Response:
 
 @dataclass(frozen=True)
 class Results:
-    """A results directory: its manifest, its design (every planned run) and the weekly outputs present."""
+    """A results directory: its manifest, its design (every planned run) and the weekly outputs present.
+
+    ``warnings`` are lines to show the reader (e.g. results written by another code version).
+    """
 
     directory: Path
     manifest: dict
     design: pd.DataFrame
     weekly: pd.DataFrame
+    warnings: tuple[str, ...] = ()
 
     @property
     def method(self) -> str:
@@ -60,15 +66,32 @@ class Results:
         return self.manifest["method"]
 
     @property
-    def levers(self) -> list[str]:
-        """The varied parameters, in the sampler's order."""
+    def factors(self) -> list[str]:
+        """Everything the sampler varied (levers and assumptions), in its order."""
         return list(self.manifest["problem"]["names"])
 
     @property
+    def uncertain(self) -> list[str]:
+        """The varied assumptions (sampled or from an ensemble)."""
+        return list(self.manifest.get("uncertain", []))
+
+    @property
+    def levers(self) -> list[str]:
+        """The varied parameters (levers and sizes), in the sampler's order."""
+        if "levers" in self.manifest:
+            return list(self.manifest["levers"])
+        return [n for n in self.factors if n not in self.uncertain]
+
+    @property
+    def contrasts(self) -> list[str]:
+        """The contrasts every point runs under, "baseline" first."""
+        return list(self.manifest.get("contrasts", [BASELINE]))
+
+    @property
     def problem(self) -> dict:
-        """The varied parameters as a SALib problem dictionary."""
+        """The sampled factors as a SALib problem dictionary."""
         bounds = [list(map(float, b)) for b in self.manifest["problem"]["bounds"]]
-        return {"num_vars": len(self.levers), "names": self.levers, "bounds": bounds}
+        return {"num_vars": len(self.factors), "names": self.factors, "bounds": bounds}
 
     @property
     def outputs(self) -> list[str]:
@@ -79,6 +102,11 @@ class Results:
     def n_runs(self) -> int:
         """Runs the sweep plans."""
         return len(self.design)
+
+    @property
+    def n_points(self) -> int:
+        """Design points the sweep plans."""
+        return int(self.design["point"].nunique())
 
     @cached_property
     def present(self) -> np.ndarray:
@@ -94,10 +122,10 @@ class Results:
         """One line: runs present of planned."""
         return f"{len(self.present)} of {self.n_runs} runs present" + ("" if self.complete else " (partial sweep)")
 
-    def responses(self, response: Response | str = "retention_rate") -> pd.DataFrame:
-        """One row per run present: run_id, point, replication, seed, the levers, and the response.
+    def responses(self, response: Response | str = "retention_rate", contrast: str | None = None) -> pd.DataFrame:
+        """One row per run present: run_id, point, contrast, replication, seed, the factors, and the response.
 
-        The response column is named after the output.
+        The response column is named after the output; ``contrast`` keeps only that contrast's runs.
         """
         response = Response(response) if isinstance(response, str) else response
         if response.output not in self.outputs:
@@ -109,8 +137,10 @@ class Results:
         last = weekly.groupby("run_id")["week"].transform("max")
         window = weekly[weekly["week"] > last - response.last_weeks]
         values = window.groupby("run_id")[response.output].mean()  # skips NaN
-        columns = [*DESIGN_KEYS, *self.levers]
+        columns = [*DESIGN_KEYS, *dict.fromkeys([*self.factors, *self.levers, *self.uncertain])]
         rows = self.design.loc[self.design["run_id"].isin(values.index), columns]
+        if contrast is not None:
+            rows = rows[rows["contrast"] == contrast]
         return rows.assign(**{response.output: values.reindex(rows["run_id"]).to_numpy()}).reset_index(drop=True)
 
 
@@ -123,13 +153,28 @@ def load(directory: str | Path) -> Results:
     design_file = directory / "design.parquet"
     if not design_file.is_file():
         raise InputError(f"{design_file}: missing; the sweep has not started writing this directory")
-    design = pd.read_parquet(design_file).sort_values("run_id", ignore_index=True)
-    missing = [c for c in (*DESIGN_KEYS, *manifest["problem"]["names"]) if c not in design.columns]
+    try:
+        design = pd.read_parquet(design_file)
+    except (OSError, ValueError, pa.ArrowException) as error:
+        raise InputError(f"{design_file}: not a readable Parquet file ({_first_line(error)})") from None
+    if "contrast" not in design.columns:  # written before contrasts existed
+        design.insert(1, "contrast", BASELINE)
+    names = dict.fromkeys([*DESIGN_KEYS, *manifest["problem"]["names"], *manifest.get("levers", []),
+                           *manifest.get("uncertain", [])])
+    missing = [c for c in names if c not in design.columns]
     if missing:
         raise InputError(f"{design_file}: columns missing: {', '.join(missing)}")
+    design = design.sort_values("run_id", ignore_index=True)
     if len(design) != manifest.get("n_runs", len(design)):
         raise InputError(f"{design_file}: {len(design)} rows, but the manifest plans {manifest['n_runs']} runs")
+    unknown = set(design["contrast"]) - set(manifest.get("contrasts", [BASELINE]))
+    if unknown:
+        raise InputError(f"{design_file}: contrasts {', '.join(sorted(map(str, unknown)))} are not in the manifest")
     return Results(directory, manifest, design, _weekly(directory / "runs", manifest))
+
+
+def _first_line(error: Exception) -> str:
+    return (str(error).strip().splitlines() or [type(error).__name__])[0]
 
 
 def _manifest(directory: Path) -> dict:
@@ -140,12 +185,54 @@ def _manifest(directory: Path) -> dict:
         manifest = json.loads(path.read_text())
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
         raise InputError(f"{path}: not valid JSON: {error}") from None
+    except OSError as error:
+        raise InputError(f"{path}: cannot be read ({error.strerror or error})") from None
+    if not isinstance(manifest, dict):
+        raise InputError(f"{path}: expected a JSON object (a table of keys), found {type(manifest).__name__}")
     if manifest.get("format") != FORMAT:
         raise InputError(f"{path}: format {manifest.get('format')!r}; this version reads format {FORMAT}")
     for key in ("method", "problem", "replications"):
         if key not in manifest:
             raise InputError(f"{path}: {key!r} missing")
+    _check_shape(manifest, path)
     return manifest
+
+
+def _check_shape(manifest: dict, path: Path) -> None:
+    """Refuse a manifest whose entries have the wrong types, naming the entry."""
+    problem = manifest["problem"]
+    names = problem.get("names") if isinstance(problem, dict) else None
+    bounds = problem.get("bounds") if isinstance(problem, dict) else None
+    checks = [
+        ("method", manifest["method"], manifest["method"] in METHODS, " or ".join(METHODS)),
+        ("problem", problem, isinstance(problem, dict), "a table with names and bounds"),
+        ("problem.names", names, _strings(names), "a list of names"),
+        ("problem.bounds", bounds, isinstance(bounds, list) and _strings(names) and len(bounds) == len(names)
+         and all(isinstance(b, list) and len(b) == 2 and all(map(_number, b)) for b in bounds),
+         "one [low, high] pair of numbers per name"),
+        ("replications", manifest["replications"], _whole(manifest["replications"], 1), "a whole number ≥ 1"),
+        *((key, manifest[key], _whole(manifest[key], 0), "a whole number")
+          for key in ("n_runs", "n_points", "weeks", "record_every") if key in manifest),
+        *((key, manifest[key], isinstance(manifest[key], dict), "a table") for key in ("options", "fixed")
+          if key in manifest),
+        *((key, manifest[key], _strings(manifest[key]), "a list of names")
+          for key in ("outputs", "levers", "uncertain", "contrasts") if key in manifest),
+    ]
+    for key, value, good, expected in checks:
+        if not good:
+            raise InputError(f"{path}: {key!r} is {json.dumps(value)[:60]}; expected {expected}")
+
+
+def _whole(value, least: int) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= least
+
+
+def _strings(value) -> bool:
+    return isinstance(value, list) and all(isinstance(v, str) for v in value)
+
+
+def _number(value) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def _weekly(runs: Path, manifest: dict) -> pd.DataFrame:
@@ -157,5 +244,5 @@ def _weekly(runs: Path, manifest: dict) -> pd.DataFrame:
     try:
         table = ds.dataset([str(p) for p in files], format="parquet").to_table()
     except (OSError, pa.ArrowException) as error:
-        raise InputError(f"{runs}: cannot read the run files: {error}") from None
+        raise InputError(f"{runs}: cannot read the run files: {_first_line(error)}") from None
     return table.to_pandas().sort_values(["run_id", "week"], ignore_index=True)

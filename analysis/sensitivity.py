@@ -13,7 +13,7 @@ import pandas as pd
 from SALib.analyze import morris as salib_morris
 from SALib.analyze import sobol as salib_sobol
 
-from analysis.results import Response, Results
+from analysis.results import BASELINE, Response, Results
 from sim.scenario import InputError
 
 RESAMPLES = 1000  # bootstrap resamples for the confidence intervals
@@ -62,17 +62,16 @@ def morris(problem: dict, x, y, *, num_levels: int = 4, level: float = 0.95, res
 
 
 def point_means(results: Results, response: Response) -> pd.DataFrame:
-    """Design points in the sampler's order: the levers and the mean response over replications.
+    """Design points in the sampler's order: the sampled factors and the baseline's mean response over replications.
 
     Raises InputError when runs are missing: indices need every design point.
     """
     if not results.complete:
         raise InputError(f"sensitivity analysis needs every run: {len(results.present)} of {results.n_runs} "
                          f"present; finish the sweep (re-run cfsim sweep with the same --out) first")
-    responses = results.responses(response)
-    means = responses.groupby("point", sort=True).agg({**dict.fromkeys(results.levers, "first"),
-                                                       response.output: "mean"})
-    return means
+    responses = results.responses(response, contrast=BASELINE)
+    return responses.groupby("point", sort=True).agg({**dict.fromkeys(results.factors, "first"),
+                                                      response.output: "mean"})
 
 
 def analyse(results: Results, response: Response, level: float = 0.95) -> pd.DataFrame | None:
@@ -85,7 +84,7 @@ def analyse(results: Results, response: Response, level: float = 0.95) -> pd.Dat
     if results.method == "sobol":
         return sobol(results.problem, means[response.output], level=level, seed=seed,
                      calc_second_order=bool(options.get("calc_second_order", True)))
-    return morris(results.problem, means[results.levers], means[response.output], level=level, seed=seed,
+    return morris(results.problem, means[results.factors], means[response.output], level=level, seed=seed,
                   num_levels=int(options.get("num_levels", 4)))
 
 

@@ -80,14 +80,77 @@ def marginal(responses: pd.DataFrame, output: str, lever: str, bins: int = 10, l
     return table.drop(columns="group").rename(columns={"value": lever})
 
 
-def noise_share(responses: pd.DataFrame, output: str) -> float:
-    """Share of the variance of ``output`` across runs that lies within design points (replication noise).
+def variance_shares(responses: pd.DataFrame, output: str) -> dict[str, float]:
+    """Shares of the variance of ``output`` across runs, from the variance components of an ANOVA.
 
-    The mean within-point variance over the total variance; NaN without replications.
+    ``within``: replication noise (the variance within design points) over the
+    total; ``stream``: the part of it shared by all runs of the same
+    replication, which uses the same random stream at every point (common
+    random numbers), so a paired comparison of points removes it. With every
+    point at every replication, the two-way components (point, stream,
+    residual) are used, else one-way ones (point, residual; ``stream`` NaN).
+    Negative component estimates count as 0, so each share lies in [0, 1].
+    NaN when undefined (no replications, no variance).
     """
-    within = responses.groupby("point")[output].var(ddof=1).mean()
-    total = responses[output].var(ddof=1)
-    return float(within / total) if total > 0 else float("nan")
+    frame = responses[["point", "replication", output]].dropna()
+    table = frame.pivot_table(index="point", columns="replication", values=output, aggfunc="mean")
+    k, r = table.shape
+    undefined = {"within": float("nan"), "stream": float("nan")}
+    if frame.groupby("point")[output].count().max() < 2 or k < 2:
+        return undefined
+    y = frame[output].to_numpy(dtype=float)
+    total_ss = float(((y - y.mean()) ** 2).sum())
+    if not table.isna().to_numpy().any() and len(frame) == k * r:
+        values = table.to_numpy(dtype=float)
+        grand = values.mean()
+        ss_point = r * ((values.mean(axis=1) - grand) ** 2).sum()
+        ss_stream = k * ((values.mean(axis=0) - grand) ** 2).sum()
+        ms_residual = (total_ss - ss_point - ss_stream) / ((k - 1) * (r - 1))
+        point = max(0.0, (ss_point / (k - 1) - ms_residual) / r)
+        stream = max(0.0, (ss_stream / (r - 1) - ms_residual) / k)
+        total = point + stream + ms_residual
+        return undefined if total <= 0 else {"within": (stream + ms_residual) / total, "stream": stream / total}
+    counts = frame.groupby("point")[output].count().to_numpy()
+    means = frame.groupby("point")[output].transform("mean").to_numpy()
+    ms_within = float(((y - means) ** 2).sum()) / (len(y) - k)
+    ms_between = (total_ss - ms_within * (len(y) - k)) / (k - 1)
+    n0 = (len(y) - (counts ** 2).sum() / len(y)) / (k - 1)
+    between = max(0.0, (ms_between - ms_within) / n0)
+    total = between + ms_within
+    return undefined if total <= 0 else {"within": ms_within / total, "stream": float("nan")}
+
+
+def paired_differences(responses: pd.DataFrame, output: str, reference, level: float = 0.95) -> pd.DataFrame:
+    """Each point's difference from point ``reference``, paired by replication (the same random stream).
+
+    One row per point: ``diff`` (mean of the paired differences), its ``level``
+    t-interval (``diff_low``, ``diff_high``), ``pairs`` and ``p_value`` (paired
+    two-sided t-test); NaN with fewer than two pairs.
+    """
+    table = responses.pivot_table(index="replication", columns="point", values=output, aggfunc="mean")
+    diffs = table.sub(table[reference], axis=0)
+    rows = []
+    for point in diffs.columns:
+        values = diffs[point].dropna().to_numpy()
+        mean, low, high = t_interval(values, level)
+        p_value = stats.ttest_1samp(values, 0.0).pvalue if len(values) > 1 and values.std() > 0 else np.nan
+        rows.append({"point": point, "diff": mean, "diff_low": low, "diff_high": high, "pairs": len(values),
+                     "p_value": float(p_value)})
+    return pd.DataFrame(rows)
+
+
+def main_effect_share(responses: pd.DataFrame, output: str, lever: str, bins: int = 10) -> float:
+    """The share of the variance of ``output`` explained by ``lever`` alone (its binned conditional means).
+
+    A rough first-order index for any design (a correlation ratio); used to rank levers without Sobol or Morris.
+    """
+    frame = responses[[lever, output]].dropna()
+    groups = pd.qcut(frame[lever], bins, labels=False, duplicates="drop") if frame[lever].nunique() > bins \
+        else frame[lever]
+    total = frame[output].var(ddof=0)
+    if not total > 0:
+        return 0.0
+    return float(frame.groupby(groups)[output].transform("mean").var(ddof=0) / total)
 
 
 def two_way(responses: pd.DataFrame, output: str, x: str, y: str, bins: int = 6) -> pd.DataFrame:

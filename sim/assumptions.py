@@ -96,11 +96,11 @@ _TABLE: tuple[Assumption, ...] = (
        "extra annual turnover of fully disengaged staff"),
     _a("ramp_up_weeks", 13, 4, 26, "weeks", _J, "weeks until a hire works at full speed", integer=True),
     # leadership (seed 003: courage)
-    _a("silo_breaking_rate", 0.03, 0.01, 0.06, "per week", "seed 003: break down silos",
+    _a("silo_breaking_rate", 0.05, 0.02, 0.08, "per week", "seed 003: break down silos",
        "share of every barrier removed per week at full courage"),
     _a("silo_reform_rate", 0.02, 0.01, 0.04, "per week", "seed 000: no common direction by default",
        "share of the distance back to the silos' natural barrier regained per week without customer focus"),
-    _a("fix_rate", 0.15, 0.05, 0.3, "per executive-week", "seed 001: remove obstacles",
+    _a("fix_rate", 0.25, 0.1, 0.4, "per executive-week", "seed 001: remove obstacles",
        "chance an executive fixes a failing handoff in a week at full courage"),
     _a("fix_size", 0.5, 0.25, 0.75, "share", _J, "share of a fixed handoff's barrier removed"),
     _a("listening_share", 0.3, 0.0, 0.6, "share", "seed 003: listen to customers",
@@ -115,9 +115,9 @@ _TABLE: tuple[Assumption, ...] = (
        "capacity added for the change at full courage"),
     # work (seed 004: handoffs across silos must be executed well)
     _a("journey_rate", 0.1, 0.05, 0.2, "per account-week", _J, "journeys each active account starts per week"),
-    _a("handoff_base", 1.7, 1.1, 2.3, "log-odds", _J, "log-odds that people with no customer focus"
+    _a("handoff_base", 1.9, 1.3, 2.5, "log-odds", _J, "log-odds that people with no customer focus"
        " execute a handoff well"),
-    _a("handoff_focus", 4.5, 3.0, 6.0, "log-odds", "seed 004", "log-odds of good execution added by full"
+    _a("handoff_focus", 4.0, 3.0, 5.5, "log-odds", "seed 004", "log-odds of good execution added by full"
        " customer focus"),
     _a("handoff_structure", 6.3, 5.5, 7.1, "log-odds", _J, "log-odds that no barrier stops a well-executed handoff"),
     _a("handoff_barrier", 6.0, 4.5, 7.5, "log-odds", "seed 004", "log-odds the structure loses across a full barrier"),
@@ -127,9 +127,13 @@ _TABLE: tuple[Assumption, ...] = (
        "rate at which cross-function working becomes routine"),
     _a("rework", 0.5, 0.25, 1.0, "share", "Oliva & Sterman 2001",
        "work and time a failed handoff adds, as a share of a stage (work) or of the journey (time)"),
-    _a("stages_per_employee", 5.5, 4.0, 8.0, "stages per week", _J, "journey stages one employee completes a week"),
+    _a("stages_per_employee", 6.2, 4.5, 8.0, "stages per week", _J, "journey stages one employee completes a week"),
     _a("staffing_headroom", 1.2, 1.05, 1.5, "ratio", "Oliva & Sterman 2001",
        "capacity the organisation plans over expected demand"),
+    _a("safety_staffing", 2.0, 1.0, 3.0, "standard deviations", "Halfin & Whitt 1981 (square-root staffing)",
+       "capacity planned beyond headroom against the weekly variation of the work"),
+    _a("delay_tolerance", 1.0, 0.5, 2.0, "working days", _J,
+       "queue a customer does not notice: work waiting longer than this is late"),
     _a("hiring_delay", 12, 4, 26, "weeks", "Oliva & Sterman 2001", "weeks to fill a position", integer=True),
     # customers (seed 004: customers lost or saved, and why)
     _a("market_factor", 2.0, 1.5, 4.0, "ratio", _J, "accounts in the market per account in the starting book"),
@@ -140,7 +144,7 @@ _TABLE: tuple[Assumption, ...] = (
     _a("delay_effort", 0.3, 0.1, 0.5, "failures", "Dixon, Freeman & Toman 2010",
        "a delayed journey's effort relative to a failed one's"),
     _a("effort_memory", 0.95, 0.9, 0.98, "per week", _J, "share of a customer's remembered effort kept each week"),
-    _a("win_rate", 0.0044, 0.003, 0.008, "per account-week", "calibrated (stationary book)",
+    _a("win_rate", 0.0040, 0.003, 0.008, "per account-week", "calibrated (stationary book)",
        "weekly chance an account outside the book is won, at reference reputation"),
     _a("reputation_elasticity", 1.0, 0.0, 2.0, "elasticity", "Reichheld 1996 (word of mouth)",
        "how strongly winning customers follows the book's satisfaction"),

@@ -1,21 +1,22 @@
-"""The ``cfsim`` command: thin, it parses, calls the model and prints."""
+"""The ``cfsim`` command: thin, it parses, calls the model and prints.
+
+Each command imports only what it needs (Mesa, pandas and pyarrow cost seconds
+of start-up), so listing and bad-input messages are fast.
+"""
 
 from __future__ import annotations
 
 import argparse
 import os
 import sys
-import tempfile
 import textwrap
 from pathlib import Path
 
-import pandas as pd
-
-from analysis.statistics import t_interval
-from sim.model import CustomerFocusModel
-from sim.scenario import DEFAULTS, PARAMETERS, InputError, allowed, check_value, whole_number
+from sim.assumptions import ASSUMPTIONS, check_assumption
+from sim.output_files import provenance, sidecar, write_atomically
+from sim.parameters import DEFAULTS, PARAMETERS, InputError, allowed, check_value, resolve, whole_number
 from sim.scenario_files import find_preset, list_presets
-from sim.sizing import check_fits
+from sim.sizing import check_fits, check_outputs_fit
 
 OUTPUT_SUFFIXES = (".csv", ".parquet")
 
@@ -33,10 +34,13 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     commands.add_parser("scenarios", help="list the preset scenarios")
     commands.add_parser("parameters", help="list the parameters, their ranges and defaults")
+    commands.add_parser("assumptions", help="list the model's assumptions: value, plausible range, unit, source")
     run = commands.add_parser("run", help="run a scenario and write its weekly outputs")
     run.add_argument("scenario", nargs="?", default="baseline", help="preset name or path to a .toml file")
     run.add_argument("--set", dest="overrides", action="append", default=[], metavar="NAME=VALUE",
                      help="override a parameter (repeatable)")
+    run.add_argument("--assume", dest="assumptions", action="append", default=[], metavar="NAME=VALUE",
+                     help="override an assumption (repeatable; `cfsim assumptions` lists them)")
     run.add_argument("--weeks", help="number of weeks")
     run.add_argument("--seed", help="root seed")
     run.add_argument("--replications", default="1", help="replications with independent seeds (default 1)")
@@ -56,6 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
     analyse.add_argument("--target", help="scenario discovery target: which levers keep the response at or above "
                                           "it (default: upper quartile of the design points)")
     analyse.add_argument("--level", help="confidence level of intervals (default 0.95)")
+    analyse.add_argument("--report", help="directory to write the report in (default DIR/report)")
     # --- dashboard: owned by sim/dashboard ---
     dashboard = commands.add_parser("dashboard", help="serve the dashboard in the browser")
     dashboard.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
@@ -71,6 +76,8 @@ def main(argv: list[str] | None = None) -> int:
             return show_scenarios()
         if args.command == "parameters":
             return show_parameters()
+        if args.command == "assumptions":
+            return show_assumptions()
         if args.command == "sweep":
             from sim.sweeps.command import sweep
 
@@ -111,15 +118,23 @@ def show_parameters() -> int:
     return 0
 
 
-def parse_overrides(pairs: list[str]) -> dict:
-    """``NAME=VALUE`` strings to typed, validated parameters."""
-    overrides = {}
+def show_assumptions() -> int:
+    """Print every assumption: value and unit, plausible range, source, help."""
+    for a in ASSUMPTIONS.values():
+        print(f"{a.name} = {a.value:g} {a.unit} (plausible {a.low:g} to {a.high:g}; source: {a.source})")
+        print(textwrap.indent(textwrap.fill(a.help, 76), "    "))
+    return 0
+
+
+def parse_pairs(pairs: list[str], flag: str, check, example: str) -> dict:
+    """``NAME=VALUE`` strings of ``flag`` to typed values, each checked by ``check(name, value, where)``."""
+    values = {}
     for pair in pairs:
         name, sep, value = pair.partition("=")
         if not sep:
-            raise InputError(f"--set {pair!r}: expected NAME=VALUE, e.g. --set transparency=0.8")
-        overrides[name.strip()] = check_value(name.strip(), value, "--set ")
-    return overrides
+            raise InputError(f"{flag} {pair!r}: expected NAME=VALUE, e.g. {flag} {example}")
+        values[name.strip()] = check(name.strip(), value, f"{flag} ")
+    return values
 
 
 def check_out(out: str | None) -> Path | None:
@@ -133,58 +148,57 @@ def check_out(out: str | None) -> Path | None:
         raise InputError(f"--out {out}: directory {path.parent} does not exist")
     if not os.access(path.parent.resolve(), os.W_OK):
         raise InputError(f"--out {out}: directory {path.parent} is not writable")
+    for written in (path, sidecar(path)) if path.suffix == ".csv" else (path,):
+        if written.is_dir():
+            raise InputError(f"--out {out}: cannot write: {written} is a directory")
     return path
 
 
 def run(args) -> int:
-    """``cfsim run``: run replications, write the outputs, print a summary."""
+    """``cfsim run``: check everything, run the replications, write the outputs, print a summary."""
     preset = find_preset(args.scenario)
-    overrides = parse_overrides(args.overrides)
+    overrides = parse_pairs(args.overrides, "--set", check_value, "transparency=0.8")
+    assumptions = parse_pairs(args.assumptions, "--assume", check_assumption, "win_rate=0.005")
     for flag in ("weeks", "seed"):
         if getattr(args, flag) is not None:
             overrides[flag] = check_value(flag, getattr(args, flag), "--")
     replications = whole_number(args.replications, 1, 10_000, "--replications")
     out = check_out(args.out)
-    scenarios = [preset.scenario(replication=r, **overrides) for r in range(replications)]
-    check_fits(scenarios[0].n_employees, scenarios[0].n_customers)
+    values, timeline = resolve({**preset.parameters, **overrides}, preset.interventions)  # all checks before Mesa
+    check_fits(values["n_employees"], values["n_customers"])
+    check_outputs_fit(replications, values["weeks"], values["n_employees"], values["n_customers"])
+
+    import pandas as pd  # Mesa and pandas load only now, after every check has passed
+
+    from sim.model import CustomerFocusModel
+
     frames = []
-    for scenario in scenarios:
-        weekly = CustomerFocusModel(scenario).run()
-        weekly.insert(0, "replication", scenario.replication)
+    for replication in range(replications):  # a scenario refers to its model: keep neither once run
+        weekly = CustomerFocusModel(preset.scenario(replication, assumptions=assumptions, **overrides)).run()
+        weekly.insert(0, "replication", replication)
         weekly.insert(0, "scenario", preset.key)
         frames.append(weekly)
     outputs = pd.concat(frames, ignore_index=True)
+    del frames
     if out is not None:
-        write_atomically(outputs, out)
-    print(summary(preset, scenarios[0], outputs, out))
+        resolved = {**preset.assumptions, **assumptions}
+        write_atomically(outputs, out, provenance(preset, values, timeline, resolved, replications))
+    print(summary(preset, values, outputs, out))
     return 0
 
 
-def write_atomically(frame: pd.DataFrame, path: Path) -> None:
-    """Write ``frame`` to a temporary file beside ``path``, then move it into place."""
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".partial")
-    os.close(handle)
-    try:
-        if path.suffix == ".parquet":
-            frame.to_parquet(temporary, index=False)
-        else:
-            frame.to_csv(temporary, index=False)
-        os.replace(temporary, path)
-    except OSError as error:
-        raise InputError(f"--out {path}: cannot write: {error.strerror or error}") from None
-    finally:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-
-
-def summary(preset, scenario, outputs: pd.DataFrame, out: Path | None) -> str:
+def summary(preset, values: dict, outputs, out: Path | None) -> str:
     """A few lines: the run, the final retention (with a 95% interval when replicated), the file."""
     final = outputs[outputs["week"] == outputs["week"].max()]
     n = len(final)
-    mean, low, high = t_interval(final["retention_rate"].to_numpy())
-    retention = f"{mean:.1%}" + (f" (95% interval {low:.1%} to {high:.1%})" if n > 1 else "")
+    retention = f"{final['retention_rate'].mean():.1%}"
+    if n > 1:
+        from analysis.statistics import t_interval  # imports scipy.stats: only when there is an interval
+
+        _, low, high = t_interval(final["retention_rate"].to_numpy())
+        retention += f" (95% interval {low:.1%} to {high:.1%})"
     lines = [
-        f"scenario: {preset.key} ({preset.name}); {scenario.weeks} weeks, seed {scenario.seed}, "
+        f"scenario: {preset.key} ({preset.name}); {values['weeks']} weeks, seed {values['seed']}, "
         f"{n} replication{'s' if n > 1 else ''}",
         f"final annual retention: {retention}",
         f"final customer focus: {final['customer_focus_mean'].mean():.2f} "

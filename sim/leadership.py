@@ -7,8 +7,8 @@ agendas and leave the customer's path as it was).  Aimed at the customer,
 courageous leaders break down silos (every barrier between functions
 shrinks), remove obstacles on failing handoffs (seed 001: remove obstacles;
 seed 004: handoffs across silos), confront naysayers who then change or leave
-("you can join us or you can leave us") and fund the change (capacity, see
-``sim.staffing``).  A fix goes to the handoff that fails customers most when
+("you can join us or you can leave us").  Courage also funds the change,
+whatever it is aimed at (capacity, see ``sim.staffing``).  A fix goes to the handoff that fails customers most when
 leaders can see it: through customer metrics (``metric_alignment``: customers
 lost and why, seed 004) or by listening to customers (seed 003); otherwise it
 lands on a pair of functions at random, often one no journey crosses.  Fixes

@@ -6,8 +6,8 @@ leave and are replaced, courageous leaders change the structure, silos
 re-form, headcount follows the work and journeys pass through the
 functions; then customers react, leave or are won; the week is recorded.
 Before week 1 the organisation runs SETTLING_WEEKS weeks under its starting
-levers, so a run starts from its steady state rather than from an arbitrary
-one.
+levers (as staffed), so a run starts from its steady state rather than from
+an arbitrary one.
 """
 
 from __future__ import annotations
@@ -111,8 +111,8 @@ class CustomerFocusModel(Model):
         self.levers = Levers(**scenario.levers())
         self.organisation = build_organisation(scenario.n_employees, self.levers.silo_strength, a, rng_org)
         self.culture = culture_.new_culture(self.organisation, self.levers, a, rng_culture)
-        self.staff = staffing.new_staff(self.organisation, self.culture, a, rng_staff)
         self.workload = work.new_workload(self.organisation, self.culture.focus, scenario.n_customers, a)
+        self.staff = staffing.new_staff(self.organisation, self.culture, self.workload.planned, a, rng_staff)
         self.failures_seen = np.zeros((len(FUNCTIONS), len(FUNCTIONS)))
         self.last_week: Week | None = None
         shares = self.settle(scenario.n_customers)
@@ -137,8 +137,11 @@ class CustomerFocusModel(Model):
         self.record(week, exposed, churn, won)
         self.running = self.steps < self.scenario.weeks
 
-    def organisation_week(self, n_journeys: int) -> Week:
-        """Culture, staffing, leadership, structure and work: one week inside the organisation."""
+    def organisation_week(self, n_journeys: int, hiring: bool = True) -> Week:
+        """Culture, staffing, leadership, structure and work: one week inside the organisation.
+
+        ``hiring=False`` holds headcount where it is (while the organisation settles as staffed).
+        """
         org, cult, staff, levers, a = self.organisation, self.culture, self.staff, self.levers, self.assumptions
         culture_.update_trust(org, cult, levers, a)
         culture_.update_focus(org, cult, levers, a)
@@ -150,7 +153,8 @@ class CustomerFocusModel(Model):
         staffing.hire(org, cult, staff, leavers, levers, a, self.streams["staff"])
         actions = leadership.take_actions(org, cult, staff, levers, a, self.failures_seen, self.streams["leaders"])
         reform_silos(org, cult.focus, levers.silo_strength, a.silo_reform_rate)
-        staffing.plan_headcount(staff, self.workload.planned, a)
+        if hiring:
+            staffing.plan_headcount(staff, self.workload.planned, a)
         capacity = staffing.capacity(org, staff, a, levers.leadership_courage)
         outcome = work.run_journeys(n_journeys, org, cult.focus, capacity, actions.effort, self.workload, a,
                                     self.streams["work"])
@@ -162,9 +166,11 @@ class CustomerFocusModel(Model):
         """Run the organisation SETTLING_WEEKS weeks under the starting levers, with the journeys the book brings.
 
         Barriers start at the balance of silo breaking and re-forming for the
-        starting focus.  Returns the shares of journey outcomes over the last
-        HISTORY_SAMPLE_WEEKS weeks: each handoff failing, a delay, success (the
-        order of ``customers_.new_customers``'s history codes).
+        starting focus.  Headcount stays at ``n_employees``: the organisation
+        settles as it is staffed, and hires towards its work from week 1.
+        Returns the shares of journey outcomes over the last
+        HISTORY_SAMPLE_WEEKS weeks: each handoff failing, a delay, success
+        (the order of ``customers_.new_customers``'s history codes).
         """
         org, levers, a = self.organisation, self.levers, self.assumptions
         care = function_means(org, self.culture.focus)
@@ -174,7 +180,7 @@ class CustomerFocusModel(Model):
         per_week = max(1, round(n_customers * a.journey_rate))
         counts = np.zeros(customers_.SUCCESS + 1)
         for week in range(SETTLING_WEEKS):
-            o = self.organisation_week(per_week).outcome
+            o = self.organisation_week(per_week, hiring=False).outcome
             if week >= SETTLING_WEEKS - HISTORY_SAMPLE_WEEKS:
                 counts += np.bincount(o.failed_handoff[o.failed], minlength=len(counts))
                 counts[customers_.DELAYS] += o.delayed.sum()

@@ -16,15 +16,13 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sim.assumptions import validate_assumptions
-from sim.scenario import (
-    CustomerFocusScenario,
-    InputError,
-    check_intervention,
-    check_timeline,
-    validate_parameters,
-)
+from sim.parameters import DEFAULTS, InputError, check_intervention, check_timeline, validate_parameters
+
+if TYPE_CHECKING:
+    from sim.scenario import CustomerFocusScenario
 
 PRESETS_DIR = Path(__file__).resolve().parent.parent / "scenarios"
 TOP_LEVEL_KEYS = ("name", "description", "parameters", "assumptions", "interventions")
@@ -43,6 +41,8 @@ class Preset:
 
     def scenario(self, replication: int = 0, **overrides) -> CustomerFocusScenario:
         """The scenario of this preset, with ``overrides`` applied to its parameters."""
+        from sim.scenario import CustomerFocusScenario  # imports Mesa: only when a run is made
+
         params = {**self.parameters, **overrides}
         assumptions = {**self.assumptions, **params.pop("assumptions", {})}
         return CustomerFocusScenario(replication=replication, interventions=self.interventions,
@@ -91,7 +91,7 @@ def load_preset(path: Path) -> Preset:
     if not isinstance(assumptions, dict):
         raise InputError(f"{where}assumptions: expected a table of name = value")
     assumptions = validate_assumptions(assumptions, where=f"{where}assumptions.")
-    weeks = parameters.get("weeks", CustomerFocusScenario.weeks)
+    weeks = parameters.get("weeks", DEFAULTS["weeks"])
     return Preset(path.stem, name, description, parameters, _interventions(data, weeks, where), assumptions)
 
 

@@ -38,12 +38,17 @@ class Staff:
     staff: np.ndarray  # bool: non-executives, who do the work and may leave
 
 
-def new_staff(org: Organisation, culture: Culture, a, rng: np.random.Generator) -> Staff:
-    """Engagement at its no-pressure target; tenures from the steady state of engaged turnover."""
+def new_staff(org: Organisation, culture: Culture, planned_work: np.ndarray, a, rng: np.random.Generator) -> Staff:
+    """The staff in post, spread over functions in proportion to their planned work.
+
+    Engagement starts at its no-pressure target; tenures from the steady
+    state of engaged turnover.
+    """
     staff = org.level != EXECUTIVE
     weekly = a.turnover_base / WEEKS_PER_YEAR
     tenure = np.where(staff, rng.geometric(weekly, size=org.size) - 1, 10 * WEEKS_PER_YEAR)
-    headcount = np.bincount(org.function[staff], minlength=len(org.barrier)).astype(float)
+    wanted = wanted_headcount(planned_work, a)
+    headcount = staff.sum() * wanted / wanted.sum()
     engagement = engagement_target(org, culture, a, np.zeros(len(headcount)), np.zeros(len(headcount)))
     return Staff(engagement, tenure.astype(np.int64), headcount, staff)
 
@@ -98,9 +103,19 @@ def productive_share(org: Organisation, staff: Staff, a) -> np.ndarray:
 
 
 def plan_headcount(staff: Staff, planned_work: np.ndarray, a) -> None:
-    """Headcount moves towards the work planned (with headroom) over the hiring delay."""
-    wanted = a.staffing_headroom * planned_work / a.stages_per_employee
-    staff.headcount += (wanted - staff.headcount) / a.hiring_delay
+    """Headcount moves towards the people the planned work needs over the hiring delay.
+
+    The need covers the expected work with headroom plus a safety margin of
+    ``safety_staffing`` standard deviations of its weekly variation
+    (square-root staffing, Halfin & Whitt 1981), so a small team is not
+    swamped by chance.
+    """
+    staff.headcount += (wanted_headcount(planned_work, a) - staff.headcount) / a.hiring_delay
+
+
+def wanted_headcount(planned_work: np.ndarray, a) -> np.ndarray:
+    """People each function needs for ``planned_work`` stages a week, with headroom and safety margin."""
+    return (a.staffing_headroom * planned_work + a.safety_staffing * np.sqrt(planned_work)) / a.stages_per_employee
 
 
 def capacity(org: Organisation, staff: Staff, a, courage: float) -> np.ndarray:

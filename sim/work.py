@@ -11,7 +11,9 @@ rising with both employees' customer focus and falling with the barrier
 between their functions; removing a barrier helps the more, the more the
 people care (courage and commitment are complements, seed 003).  A
 journey succeeds when all its handoffs do; it ends at its first failed
-handoff, and the failure makes rework for the sending function.
+handoff (the stages after it are not worked), and the failure makes rework
+for the sending function; the customer's time to resolution is the whole
+journey's, and ``rework`` of it again.
 
 Unfamiliar cross-silo collaboration costs time (seed 004: "it will seem to
 slow people down"): a function's collaboration y = x̄ · (1 − B̄) is how much
@@ -22,12 +24,12 @@ the worker's focus (people who care take the time to hand over well) and
 1 − B how open the boundary is (behind a wall work is thrown over it).  So a
 push across silos first slows work and frustrates people, and then, once
 the new way is routine and fewer handoffs fail and need rework, pays: worse
-before better (Repenning & Sterman 2001).  A failed journey takes ``rework``
-of its time again.
+before better (Repenning & Sterman 2001).
 
 Each function works through its queue: this week's stages, rework and
-change work join the backlog, capacity clears what it can, and the share of
-the queue left over is the share of stages delayed a week.
+change work join the backlog, and capacity clears what it can.  Work left
+over beyond ``delay_tolerance`` working days of capacity is late: that share
+of the queue is the share of stages delayed (a day's wait goes unnoticed).
 """
 
 from __future__ import annotations
@@ -147,16 +149,18 @@ def run_journeys(n_journeys: int, org: Organisation, focus: np.ndarray, capacity
     practised = collaboration(org, focus)
     unfamiliar = np.maximum(0.0, 1.0 - workload.routine / np.maximum(practised, 1e-12))
     slow = a.collab_cost * x * open_way * crosses * unfamiliar[fn]
-    stage_work = np.where(valid, 1.0 + slow, 0.0)
+    done = valid & (np.arange(MAX_STAGES) <= np.where(failed, first_fail, MAX_STAGES)[:, None])  # stages worked
+    stage_work = np.where(done, 1.0 + slow, 0.0)
     rework = np.bincount(f_from[tried & ~ok], minlength=n_functions) * a.rework
     load = np.bincount(fn.ravel(), weights=stage_work.ravel(), minlength=n_functions) + rework + extra
     queue = workload.backlog + load
     workload.backlog = np.maximum(0.0, queue - capacity)
-    late = workload.backlog / np.maximum(queue, 1e-12)
-    on_time = np.where(valid, 1.0 - late[fn], 1.0).prod(axis=1)
+    late = np.maximum(0.0, workload.backlog - a.delay_tolerance / WORKING_DAYS * capacity) / np.maximum(queue, 1e-12)
+    on_time = np.where(done, 1.0 - late[fn], 1.0).prod(axis=1)
     delayed = ~failed & (rng.random(n_journeys) >= on_time)
     wait = WORKING_DAYS * workload.backlog / np.maximum(capacity, 1e-12)
-    days = np.where(valid, stage_work + wait[fn], 0.0).sum(axis=1) * (1.0 + a.rework * failed)
+    # time to resolution: a failed journey is finished after its rework, so all its stages count
+    days = np.where(valid, 1.0 + slow + wait[fn], 0.0).sum(axis=1) * (1.0 + a.rework * failed)
     coordination = np.bincount(fn.ravel(), weights=slow.ravel(), minlength=n_functions)
     learn(workload, practised, load, a)
     failed_pair = pair[np.arange(n_journeys), first_fail]

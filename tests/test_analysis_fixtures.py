@@ -97,3 +97,31 @@ def test_builders_keep_to_the_layout(tmp_path):
     results = load(directory)
     assert results.complete and results.levers == LEVERS2["names"]
     assert sorted(results.weekly["week"].unique()) == list(range(1, SMALL["weeks"] + 1))
+
+
+def write_contrast_results(directory: Path, problem: dict, contrasts: list[str], response, *, uncertain: list[str],
+                           replications: int = 2, samples: int = 64, weeks: int = 4) -> Path:
+    """A latin sweep with contrasts in the shared layout, each run's weekly ``retention_rate`` constant at
+    ``response(values, contrast, replication)`` (values: the point's factors by name)."""
+    points = sample("latin", problem, samples=samples)
+    directory.mkdir(parents=True)
+    (directory / "runs").mkdir()
+    rows, run_id = [], 0
+    for point, values in enumerate(points):
+        factors = dict(zip(problem["names"], values.tolist(), strict=True))
+        for contrast in contrasts:
+            for replication in range(replications):
+                rows.append({"run_id": run_id, "point": point, "contrast": contrast, "replication": replication,
+                             "seed": ROOT_SEED, **factors})
+                value = response(factors, contrast, replication)
+                pd.DataFrame({"run_id": run_id, "week": np.arange(1, weeks + 1), "retention_rate": value}).to_parquet(
+                    directory / "runs" / f"run-{run_id:06d}.parquet", index=False)
+                run_id += 1
+    pd.DataFrame(rows).to_parquet(directory / "design.parquet", index=False)
+    manifest = {"format": 1, "name": "test contrasts", "method": "latin", "problem": problem,
+                "options": {"samples": samples}, "scenario": "baseline", "fixed": {}, "seed": ROOT_SEED,
+                "replications": replications, "weeks": weeks, "outputs": ["retention_rate"], "record_every": 1,
+                "n_points": len(points), "n_runs": run_id, "uncertain": uncertain,
+                "levers": [n for n in problem["names"] if n not in uncertain], "contrasts": contrasts}
+    (directory / "manifest.json").write_text(json.dumps(manifest, indent=2))
+    return directory

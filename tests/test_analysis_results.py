@@ -60,6 +60,11 @@ def test_a_sweep_with_no_runs_yet_loads_empty(grid, tmp_path):
     assert results.status() == "0 of 12 runs present (partial sweep)" and results.responses().empty
 
 
+def edit_manifest(directory, **changes):
+    manifest = json.loads((directory / "manifest.json").read_text())
+    (directory / "manifest.json").write_text(json.dumps(manifest | changes))
+
+
 @pytest.mark.parametrize(
     ("damage", "message"),
     [
@@ -67,6 +72,14 @@ def test_a_sweep_with_no_runs_yet_loads_empty(grid, tmp_path):
         (lambda d: (d / "manifest.json").unlink(), "not a results directory"),
         (lambda d: (d / "manifest.json").write_text("{"), "not valid JSON"),
         (lambda d: (d / "manifest.json").write_text(json.dumps({"format": 9})), "format 9"),
+        (lambda d: (d / "manifest.json").write_text("[1, 2]"), "expected a JSON object .* found list"),
+        (lambda d: (d / "manifest.json").write_text("42"), "expected a JSON object .* found int"),
+        (lambda d: edit_manifest(d, problem=3), "'problem' is 3; expected a table with names and bounds"),
+        (lambda d: edit_manifest(d, problem={"names": ["a"], "bounds": [[0, "x"]]}), "'problem.bounds'"),
+        (lambda d: edit_manifest(d, replications="two"), "'replications' is \"two\"; expected a whole number"),
+        (lambda d: edit_manifest(d, fixed=[1]), "'fixed' is \\[1\\]; expected a table"),
+        (lambda d: edit_manifest(d, method="guess"), "'method' is \"guess\"; expected grid or latin"),
+        (lambda d: (d / "design.parquet").write_bytes(bytes(range(256)) * 8), "design.parquet: not a readable"),
         (lambda d: (d / "design.parquet").unlink(), "design.parquet: missing"),
         (lambda d: pd.read_parquet(d / "design.parquet").drop(columns="point").to_parquet(d / "design.parquet"),
          "columns missing: point"),

@@ -62,6 +62,56 @@ def test_two_way_table_is_the_mean_in_each_cell():
 
 def test_noise_share_is_the_within_point_share_of_variance(rng):
     frame = draws(rng, 200, 20, sd=0.05)
+    frame["replication"] = np.tile(np.arange(20), 200)
     frame["y"] += 0.1 * frame["x"]  # between-point variance 0.01 / 12; within 0.0025
     expected = 0.0025 / (0.0025 + 0.01 / 12)
-    assert statistics.noise_share(frame, "y") == pytest.approx(expected, abs=0.05)
+    shares = statistics.variance_shares(frame, "y")
+    assert shares["within"] == pytest.approx(expected, abs=0.05)
+    assert shares["stream"] == pytest.approx(0.0, abs=0.02)  # independent streams: nothing shared
+    unbalanced = statistics.variance_shares(frame.iloc[:-7], "y")
+    assert np.isnan(unbalanced["stream"]) and unbalanced["within"] == pytest.approx(expected, abs=0.05)
+
+
+def test_noise_shares_split_out_the_common_stream(rng):
+    points, replications = 50, 200
+    frame = pd.DataFrame({"point": np.repeat(np.arange(points), replications),
+                          "replication": np.tile(np.arange(replications), points)})
+    # point effects var 0.0004, stream effects (shared by replication r at every point) 0.0016, residual 0.0004
+    frame["y"] = (np.repeat(rng.normal(0, 0.02, points), replications)
+                  + np.tile(rng.normal(0, 0.04, replications), points) + rng.normal(0, 0.02, len(frame)))
+    shares = statistics.variance_shares(frame, "y")
+    # the stream component rests on 200 streams (relative s.e. about 0.1); allow about twice that
+    assert shares["within"] == pytest.approx(0.0020 / 0.0024, abs=0.08)
+    assert shares["stream"] == pytest.approx(0.0016 / 0.0024, abs=0.12)
+
+
+def test_noise_share_never_exceeds_one_with_common_streams(rng):
+    # two replications on common streams, points alike: the mean within-point variance over the total
+    # variance (the old estimator) exceeds 1 in about half of such sweeps; a share never does
+    for _ in range(200):
+        frame = pd.DataFrame({"point": np.repeat(np.arange(30), 2), "replication": np.tile([0, 1], 30)})
+        frame["y"] = np.tile(rng.normal(0, 0.05, 2), 30) + rng.normal(0, 0.005, 60)
+        within = frame.groupby("point")["y"].var(ddof=1).mean() / frame["y"].var(ddof=1)
+        shares = statistics.variance_shares(frame, "y")
+        assert 0 <= shares["within"] <= 1 and 0 <= shares["stream"] <= shares["within"]
+    assert within > 1  # this data is the kind that gave "169 % of the variance"
+
+
+def test_paired_differences_remove_the_common_stream(rng):
+    replications = 10
+    stream = rng.normal(0, 0.05, replications)
+    frame = pd.DataFrame({"point": np.repeat([0, 1], replications), "replication": np.tile(np.arange(10), 2),
+                          "y": np.concatenate([0.80 + stream, 0.81 + stream + rng.normal(0, 0.002, 10)])})
+    table = statistics.paired_differences(frame, "y", reference=1, level=0.95).set_index("point")
+    assert table.loc[0, "diff_high"] < 0 and table.loc[0, "p_value"] < 0.001  # found paired
+    assert table.loc[0, "diff"] == pytest.approx(-0.01, abs=0.003) and table.loc[0, "pairs"] == 10
+    separate = statistics.by_point(frame, "y", []).set_index("point")
+    assert separate.loc[0, "high"] > separate.loc[1, "low"]  # the separate intervals overlap: inconclusive
+
+
+def test_main_effect_share_picks_the_lever_that_matters(rng):
+    frame = pd.DataFrame(rng.uniform(size=(2000, 3)), columns=["a", "b", "c"])
+    frame["y"] = frame["b"] + rng.normal(0, 0.1, 2000)
+    shares = {lever: statistics.main_effect_share(frame, "y", lever) for lever in "abc"}
+    assert shares["b"] == pytest.approx((1 / 12) / (1 / 12 + 0.01), abs=0.05)
+    assert max(shares["a"], shares["c"]) < 0.02

@@ -13,9 +13,10 @@ from sim.scenario import (
 )
 
 
-def test_levers_are_the_five_named_in_the_brief():
+def test_levers_are_the_five_named_in_the_brief_and_the_say_do_gap():
     assert set(LEVERS) == {
-        "leadership_courage", "transparency", "metric_alignment", "leader_customer_focus", "silo_strength"
+        "leadership_courage", "transparency", "metric_alignment", "leader_customer_focus", "say_do_gap",
+        "silo_strength",
     }
     for name in LEVERS:
         kind, spec = PARAMETERS[name]
