@@ -299,6 +299,10 @@ class ReferenceModel(Model):
             unit.routine = self.collaboration(unit)
             unit.planned = n * self.a.journey_rate * sum(s * r.count(unit.index)
                                                          for s, r in zip(ROUTE_SHARES, ROUTES, strict=True))
+        in_post = len(self.staff())  # the staff in post, spread over functions by the people their work needs
+        needed = sum(self.wanted_headcount(unit) for unit in self.functions)
+        for unit in self.functions:
+            unit.headcount = in_post * self.wanted_headcount(unit) / needed
         history = self.settle(n)
         self.customers = [self.customer_type(self, active=i < n) for i in range(round(self.a.market_factor * n))]
         self.fill_book(n, history)
@@ -464,6 +468,12 @@ class ReferenceModel(Model):
         """How much a function works across silos: its mean focus times the mean openness of its boundaries."""
         return unit.care() * (1 - sum(self.barrier[unit.index]) / (F - 1))
 
+    def wanted_headcount(self, unit: Function) -> float:
+        """People the function's planned work needs: headroom plus safety_staffing standard deviations."""
+        a = self.a
+        need = a.staffing_headroom * unit.planned + a.safety_staffing * math.sqrt(unit.planned)
+        return need / a.stages_per_employee
+
     def capacity(self, unit: Function) -> float:
         """Stages the function completes this week: headcount at its staff's mean speed, plus funding."""
         a = self.a
@@ -487,7 +497,7 @@ class ReferenceModel(Model):
         for _ in range(n):
             route = self.random.choices(ROUTES, ROUTE_SHARES)[0]
             workers = [self.random.choice(self.functions[f].workers) for f in route]
-            outcome = SUCCESS
+            outcome, route_failed = SUCCESS, len(route)
             for i, (f, g) in enumerate(pairwise(route)):
                 attempts[f, g] += 1
                 if self.random.random() < self.handoff_probability(workers[i].focus, workers[i + 1].focus,
@@ -495,23 +505,26 @@ class ReferenceModel(Model):
                     successes[f, g] += 1
                 else:
                     outcome = (f, g)  # the journey ends at its first failed handoff, which makes rework
+                    route_failed = i
                     load[f] += a.rework
                     break
+            reached = len(route) if outcome == SUCCESS else route_failed + 1  # stages after a failure are not worked
             work = []
             for i, f in enumerate(route):
                 slow = 0.0
                 if i + 1 < len(route) and route[i + 1] != f:
                     slow = a.collab_cost * workers[i].focus * (1 - self.barrier[f][route[i + 1]]) * unfamiliar[f]
                 work.append(1 + slow)
-                load[f] += 1 + slow
-                coordination[f] += slow
+                if i < reached:
+                    load[f] += 1 + slow
+                    coordination[f] += slow
             journeys.append((route, work, outcome))
         capacity = [self.capacity(unit) for unit in self.functions]
         late, wait = [], []
         for unit, queue, cap in zip(self.functions, [u.backlog + x for u, x in zip(self.functions, load, strict=True)],
                                     capacity, strict=True):
             unit.backlog = max(0.0, queue - cap)
-            late.append(unit.backlog / max(queue, 1e-12))
+            late.append(max(0.0, unit.backlog - a.delay_tolerance / WORKING_DAYS * cap) / max(queue, 1e-12))
             wait.append(WORKING_DAYS * unit.backlog / max(cap, 1e-12))
             unit.overload = max(0.0, queue / max(cap, 1e-12) - 1)
         outcomes, days = [], []
@@ -520,6 +533,7 @@ class ReferenceModel(Model):
                 outcome = DELAYS
             outcomes.append(outcome)
             failed = outcome not in (SUCCESS, DELAYS)
+            # time to resolution: a failed journey is finished after its rework, so all its stages count
             days.append(sum(w + wait[f] for w, f in zip(work, route, strict=True)) * (1 + a.rework * failed))
         for unit, p, x, c in zip(self.functions, practised, load, coordination, strict=True):
             unit.friction = c / max(x, 1e-12)
@@ -528,8 +542,11 @@ class ReferenceModel(Model):
         return {"outcomes": outcomes, "attempts": attempts, "successes": successes,
                 "cycle_time": sum(days) / len(days) if days else math.nan}
 
-    def organisation_week(self, n_journeys: int) -> dict:
-        """Culture, staffing, leadership, structure, headcount and work: one week inside the organisation."""
+    def organisation_week(self, n_journeys: int, hiring: bool = True) -> dict:
+        """Culture, staffing, leadership, structure, headcount and work: one week inside the organisation.
+
+        ``hiring=False`` holds headcount where it is (while the organisation settles as staffed).
+        """
         a = self.a
         self.update_culture()
         for e in self.employees:
@@ -538,9 +555,8 @@ class ReferenceModel(Model):
         self.hire(leavers)
         fixed, replaced, effort = self.leadership_acts()
         self.reform_silos()
-        for unit in self.functions:
-            wanted = a.staffing_headroom * unit.planned / a.stages_per_employee
-            unit.headcount += (wanted - unit.headcount) / a.hiring_delay
+        for unit in self.functions if hiring else ():
+            unit.headcount += (self.wanted_headcount(unit) - unit.headcount) / a.hiring_delay
         week = self.run_journeys(n_journeys, effort)
         for f in range(F):
             for g in range(F):
@@ -550,7 +566,10 @@ class ReferenceModel(Model):
         return week
 
     def settle(self, n_customers: int) -> Counter:
-        """Run the organisation before week 1 from barriers at their balance; return the last weeks' outcomes."""
+        """Run the organisation before week 1, as staffed, from barriers at their balance.
+
+        Returns the outcomes of the journeys of the last HISTORY_SAMPLE_WEEKS weeks.
+        """
         a, lv = self.a, self.levers
         care = [unit.care() for unit in self.functions]
         for f in range(F):
@@ -562,7 +581,7 @@ class ReferenceModel(Model):
         per_week = max(1, round(n_customers * a.journey_rate))
         counts = Counter()
         for week in range(self.settling_weeks):
-            outcomes = self.organisation_week(per_week)["outcomes"]
+            outcomes = self.organisation_week(per_week, hiring=False)["outcomes"]
             if week >= self.settling_weeks - HISTORY_SAMPLE_WEEKS:
                 counts.update(outcomes)
         return counts
