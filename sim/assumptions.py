@@ -5,8 +5,9 @@ run reads them from an :class:`Assumptions` object (defaults overridden by
 ``--assume NAME=VALUE``, a scenario file's ``[assumptions]`` table, a sweep's
 uncertainties or a calibration's posterior), never from module globals, so
 overriding one in a run, on a Dask worker or in a sweep always takes effect.
-``cfsim assumptions`` lists them; docs/ODD.md's constants table is tested
-equal to this one.
+``cfsim assumptions`` lists them; docs/ODD.md's constants table is
+:func:`markdown_table` (``python -m sim.assumptions`` prints it), and
+tests/test_odd.py checks that it is.
 """
 
 from __future__ import annotations
@@ -127,7 +128,7 @@ _TABLE: tuple[Assumption, ...] = (
        "rate at which cross-function working becomes routine"),
     _a("rework", 0.5, 0.25, 1.0, "share", "Oliva & Sterman 2001",
        "work and time a failed handoff adds, as a share of a stage (work) or of the journey (time)"),
-    _a("stages_per_employee", 6.2, 4.5, 8.0, "stages per week", _J, "journey stages one employee completes a week"),
+    _a("stages_per_employee", 5.7, 4.5, 8.0, "stages per week", _J, "journey stages one employee completes a week"),
     _a("staffing_headroom", 1.2, 1.05, 1.5, "ratio", "Oliva & Sterman 2001",
        "capacity the organisation plans over expected demand"),
     _a("safety_staffing", 2.0, 1.0, 3.0, "standard deviations", "Halfin & Whitt 1981 (square-root staffing)",
@@ -220,3 +221,17 @@ def validate_assumptions(values: dict[str, Any], where: str = "") -> dict[str, f
     if not isinstance(values, dict):
         raise InputError(f"{where}assumptions: expected a table of name = value")
     return {name: check_assumption(name, value, where) for name, value in values.items()}
+
+
+def markdown_table() -> str:
+    """The constants table of docs/ODD.md: one row per assumption, in the order of :data:`ASSUMPTIONS`."""
+    rows = ["| name | value | plausible range | unit | source | meaning |", "| --- | --- | --- | --- | --- | --- |"]
+    for a in ASSUMPTIONS.values():
+        value, low, high = (f"{int(v)}" if a.integer else f"{v:g}" for v in (a.value, a.low, a.high))
+        unit, source, meaning = (text.replace("|", "\\|") for text in (a.unit, a.source, a.help))
+        rows.append(f"| `{a.name}` | {value} | {low} to {high} | {unit} | {source} | {meaning} |")
+    return "\n".join(rows) + "\n"
+
+
+if __name__ == "__main__":
+    print(markdown_table(), end="")
