@@ -508,7 +508,7 @@ class ReferenceModel(Model):
                     route_failed = i
                     load[f] += a.rework
                     break
-            reached = len(route) if outcome == SUCCESS else route_failed + 1  # stages after a failure are not worked
+            reached = route_failed + 1  # stages after a failed handoff are not worked
             work = []
             for i, f in enumerate(route):
                 slow = 0.0
