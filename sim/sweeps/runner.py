@@ -110,9 +110,9 @@ def _resume(sweep: Sweep, out: Path, design, runs: list[Run], manifest: dict, la
     n_runs = len(runs)
     say = (lambda text: print(text, file=sys.stderr, flush=True)) if progress else (lambda text: None)
     done, rejected = store.finished_runs(out, sweep) if existing is not None else (set(), [])
-    say(f"sweep {sweep.name!r}: {manifest['n_points']:,} design points × {len(sweep.contrasts)} contrast"
-        f"{'s' if len(sweep.contrasts) > 1 else ''} × {sweep.replications:,} replications = {n_runs:,} runs of "
-        f"{sweep.weeks} weeks; results in {out}")
+    contrasts = f" × {len(sweep.contrasts)} contrasts" if len(sweep.contrasts) > 1 else ""
+    say(f"sweep {sweep.name!r}: {manifest['n_points']:,} design points{contrasts} × {sweep.replications:,} "
+        f"replications = {n_runs:,} runs of {sweep.weeks} weeks; results in {out}")
     if rejected:
         say(f"{len(rejected):,} damaged or foreign file{'s' if len(rejected) > 1 else ''} in runs/ "
             f"(e.g. {rejected[0]}) moved to {out / 'rejected'}; {'they' if len(rejected) > 1 else 'it'} "
