@@ -72,7 +72,7 @@ def test_foreign_run_files_are_not_counted(reference, tmp_path, capsys):
 
 
 def test_deleted_manifest_does_not_let_another_sweep_in(reference, tmp_path, capsys):
-    sweep, ref, _ = reference
+    _, ref, _ = reference
     out = copy(ref, tmp_path)
     (out / "manifest.json").unlink()
     before = dataset(out)
@@ -88,7 +88,7 @@ def test_altered_design_is_refused(reference, tmp_path):
     design = pd.read_parquet(out / "design.parquet")
     design.loc[0, "transparency"] = 0.5
     design.to_parquet(out / "design.parquet")
-    with pytest.raises(InputError, match="design.parquet is missing or is not this sweep's design"):
+    with pytest.raises(InputError, match=r"design\.parquet is missing or is not this sweep's design"):
         run_sweep(sweep, out, workers=1)
 
 
