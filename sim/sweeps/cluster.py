@@ -1,7 +1,7 @@
 """The Dask cluster of a sweep: a local one, or an existing scheduler reached with timeouts and checks.
 
-A local cluster's scheduler and workers listen on 127.0.0.1 only and serve
-no diagnostic pages. An existing scheduler is first asked who it is, with a
+A local cluster's scheduler, workers and diagnostic pages listen on
+127.0.0.1 only. An existing scheduler is first asked who it is, with a
 time limit, so an address that is not a Dask scheduler, or does not answer,
 gives a message instead of a hang; a cluster with no workers is waited for,
 then refused; each worker's memory is checked against the largest run.
@@ -118,8 +118,9 @@ def _local(workers: int) -> Iterator:
     previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main_thread else None
     try:
         with dask.config.set(WORKER_CONFIG):
-            cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
-                                   worker_dashboard_address=None, silence_logs=logging.CRITICAL,
+            cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                   dashboard_address="127.0.0.1:0", worker_dashboard_address=None,
+                                   silence_logs=logging.CRITICAL,
                                    env=SINGLE_THREADED, scheduler_port=0, host="127.0.0.1")
     finally:
         if main_thread:

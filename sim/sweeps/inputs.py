@@ -26,9 +26,10 @@ def read_text(path: Path, what: str, max_bytes: int) -> str:
         raise InputError(f"{path}: no such file") from None
     except OSError as error:
         raise InputError(f"{path}: cannot be read ({error.strerror})") from None
+    if not stat.S_ISREG(os.fstat(handle).st_mode):
+        os.close(handle)
+        raise InputError(f"{path}: not a regular file; expected a {what}")
     with os.fdopen(handle, "rb") as stream:
-        if not stat.S_ISREG(os.fstat(handle).st_mode):
-            raise InputError(f"{path}: not a regular file; expected a {what}")
         data = stream.read(max_bytes + 1)
     if len(data) > max_bytes:
         raise InputError(f"{path}: larger than {max_bytes:,} bytes; too big for a {what}")
