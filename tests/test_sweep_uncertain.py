@@ -30,6 +30,16 @@ n_customers = 300
 TIMELINE = "[[interventions]]\nweek = 3\nleadership_courage = 0.7\n[[interventions]]\nweek = 5\ntransparency = 0.9\n"
 
 
+def inside(name: str, share: float) -> float:
+    """A value ``share`` of the way through an assumption's plausible range (the table changes with the model)."""
+    a = ASSUMPTIONS[name]
+    return round(a.low + share * (a.high - a.low), 12)
+
+
+W1, W2, W3 = inside("win_rate", 0.25), inside("win_rate", 0.75), inside("win_rate", 0.5)
+F1, F2, F3 = inside("failure_hazard", 0.2), inside("failure_hazard", 0.9), inside("failure_hazard", 0.6)
+
+
 def sweep_of(tmp_path, design: str, head: str = HEAD):
     return load_sweep_file(write_sweep(tmp_path, head + textwrap.dedent(design)))
 
@@ -41,7 +51,7 @@ def refused(tmp_path, design: str, message: str, head: str = HEAD) -> None:
 
 
 def test_plausible_and_sub_ranges(tmp_path):
-    sweep = sweep_of(tmp_path, """
+    sweep = sweep_of(tmp_path, f"""
         [design]
         method = "latin"
         samples = 10
@@ -49,40 +59,41 @@ def test_plausible_and_sub_ranges(tmp_path):
         transparency = [0.2, 0.8]
         [design.uncertain]
         handoff_focus = "plausible"
-        win_rate = [0.003, 0.006]
+        win_rate = [{W1!r}, {W2!r}]
         """)
     focus = ASSUMPTIONS["handoff_focus"]
-    assert sweep.uncertain == {"handoff_focus": [focus.low, focus.high], "win_rate": [0.003, 0.006]}
+    assert sweep.uncertain == {"handoff_focus": [focus.low, focus.high], "win_rate": [W1, W2]}
     assert sweep.names == ["transparency", "handoff_focus", "win_rate"]
-    assert problem(sweep)["bounds"][1:] == [[focus.low, focus.high], [0.003, 0.006]]
+    assert problem(sweep)["bounds"][1:] == [[focus.low, focus.high], [W1, W2]]
 
 
 def test_all_is_every_assumption_and_entries_narrow_it(tmp_path):
-    sweep = sweep_of(tmp_path, """
+    sweep = sweep_of(tmp_path, f"""
         [design]
         method = "latin"
         samples = 4
         [design.uncertain]
         all = "plausible"
-        win_rate = [0.003, 0.006]
+        win_rate = [{W1!r}, {W2!r}]
         """)
     assert list(sweep.uncertain) == list(ASSUMPTIONS)
-    assert sweep.uncertain["win_rate"] == [0.003, 0.006]
+    assert sweep.uncertain["win_rate"] == [W1, W2]
     assert sweep.uncertain["background_hazard"] == [ASSUMPTIONS["background_hazard"].low,
                                                     ASSUMPTIONS["background_hazard"].high]
 
 
 @pytest.mark.parametrize(("design", "message"), [
-    ('[design]\nmethod = "latin"\nsamples = 4\n[design.uncertain]\nwin_rate = [0.001, 0.006]',
-     "design.uncertain.win_rate = 0.001 is out of range: expected a number from 0.002 to 0.008"),
+    (f'[design]\nmethod = "latin"\nsamples = 4\n[design.uncertain]\nwin_rate = [{inside("win_rate", -0.5)}, {W2}]',
+     f"design.uncertain.win_rate = {inside('win_rate', -0.5)} is out of range: "
+     f"expected {ASSUMPTIONS['win_rate'].allowed()}"),
     ('[design]\nmethod = "latin"\nsamples = 4\n[design.uncertain]\nluck = "plausible"',
      "design.uncertain.luck: unknown assumption"),
     ('[design]\nmethod = "latin"\nsamples = 4\n[design.uncertain]\nwin_rate = "wide"',
      "design.uncertain.win_rate: expected \"plausible\" or [low, high]"),
     ('[design]\nmethod = "latin"\nsamples = 4\n[design.uncertain]\nall = "everything"',
      "design.uncertain.all: expected \"plausible\""),
-    ('[design]\nmethod = "grid"\n[design.uncertain]\nwin_rate = [0.004, 0.004]',
-     "design.uncertain.win_rate = [0.004, 0.004]: a value is listed twice"),
+    (f'[design]\nmethod = "grid"\n[design.uncertain]\nwin_rate = [{W1}, {W1}]',
+     f"design.uncertain.win_rate = [{W1}, {W1}]: a value is listed twice"),
     ('[design]\nmethod = "grid"\n[design.vary]\ntransparency = [0.2]\n[design.uncertain]\ntransparency = [0.2]',
      "design.uncertain.transparency: unknown assumption"),
 ])
@@ -220,7 +231,7 @@ def test_a_moved_intervention_that_collides_is_refused(tmp_path):
         plan(sweep)
 
 
-ENSEMBLE = "win_rate,weight,failure_hazard\n0.003,0.5,0.01\n0.006,0.25,0.02\n\n0.005,0.25,0.015\n"
+ENSEMBLE = f"win_rate,weight,failure_hazard\n{W1},0.5,{F1}\n{W2},0.25,{F2}\n\n{W3},0.25,{F3}\n"
 
 
 def test_ensemble_rows_are_points_crossed_with_the_grid(tmp_path):
@@ -236,8 +247,8 @@ def test_ensemble_rows_are_points_crossed_with_the_grid(tmp_path):
     assert sweep.assumption_names == ["win_rate", "failure_hazard"]
     points = design[design["replication"] == 0]
     assert points[["transparency", "win_rate", "failure_hazard"]].values.tolist() == [
-        [t, w, f] for t in (0.2, 0.8) for w, f in ((0.003, 0.01), (0.006, 0.02), (0.005, 0.015))]
-    assert runs[2].assumptions == {"win_rate": 0.006, "failure_hazard": 0.02}
+        [t, w, f] for t in (0.2, 0.8) for w, f in ((W1, F1), (W2, F2), (W3, F3))]
+    assert runs[2].assumptions == {"win_rate": W2, "failure_hazard": F2}
     manifest = build_manifest(sweep)
     assert manifest["uncertain"] == ["win_rate", "failure_hazard"] and manifest["ensemble"]["rows"] == 3
     also = sweep_of(tmp_path, '[design]\nmethod = "grid"\n[design.uncertain]\nensemble = "posterior.csv"\n')
@@ -249,12 +260,12 @@ def test_ensemble_rows_are_points_crossed_with_the_grid(tmp_path):
      "design.ensemble: unknown key for method 'latin'"),
     (ENSEMBLE, '[design]\nmethod = "grid"\nensemble = "posterior.csv"\n[design.uncertain]\nwin_rate = "plausible"',
      "design.ensemble: an ensemble replaces [design.uncertain]"),
-    ("win_rate\n0.003\n0.1\n", '[design]\nmethod = "grid"\nensemble = "posterior.csv"',
-     "posterior.csv: line 3: win_rate = '0.1' is out of range: expected a number from 0.002 to 0.008"),
-    ("win_rate,luck\n0.003,1\n", '[design]\nmethod = "grid"\nensemble = "posterior.csv"',
+    (f"win_rate\n{W1}\n0.5\n", '[design]\nmethod = "grid"\nensemble = "posterior.csv"',
+     f"posterior.csv: line 3: win_rate = '0.5' is out of range: expected {ASSUMPTIONS['win_rate'].allowed()}"),
+    (f"win_rate,luck\n{W1},1\n", '[design]\nmethod = "grid"\nensemble = "posterior.csv"',
      "posterior.csv: column 'luck' is not an assumption"),
     ("win_rate\n", '[design]\nmethod = "grid"\nensemble = "posterior.csv"', "at least one row of values"),
-    ("win_rate,failure_hazard\n0.003\n", '[design]\nmethod = "grid"\nensemble = "posterior.csv"',
+    (f"win_rate,failure_hazard\n{W1}\n", '[design]\nmethod = "grid"\nensemble = "posterior.csv"',
      "line 2: 1 values for 2 columns"),
     (None, '[design]\nmethod = "grid"\nensemble = "posterior.csv"', "posterior.csv: not a regular file"),
 ])
@@ -270,7 +281,7 @@ def test_ensemble_changes_change_the_hash(tmp_path):
     (tmp_path / "posterior.csv").write_text(ENSEMBLE)
     design = '[design]\nmethod = "grid"\nensemble = "posterior.csv"\n'
     before = sweep_of(tmp_path, design).hash()
-    (tmp_path / "posterior.csv").write_text(ENSEMBLE.replace("0.006", "0.007"))
+    (tmp_path / "posterior.csv").write_text(ENSEMBLE.replace(str(W2), str(W3)))
     assert sweep_of(tmp_path, design).hash() != before
 
 
