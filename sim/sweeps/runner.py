@@ -25,8 +25,8 @@ from sim.sweeps.cluster import check_memory, check_scheduler, check_workers, con
 from sim.sweeps.design import Run, plan
 from sim.sweeps.sweep_file import Sweep, load_sweep_file
 
-MAX_BATCH = 16
-TASKS_PER_WORKER = 8  # enough tasks to balance the load, few enough to keep Dask's cost per run small
+MAX_BATCH = 32
+TASKS_PER_WORKER = 4  # tasks per worker: enough to balance the load, few enough to keep Dask's cost per run small
 
 
 class SweepInterrupted(KeyboardInterrupt):
