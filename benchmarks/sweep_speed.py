@@ -3,21 +3,21 @@
 Run from the repository root, in the project's virtualenv::
 
     python benchmarks/sweep_speed.py            # overhead, throughput, byte-identity (about 2 minutes)
-    python benchmarks/sweep_speed.py --runs 50  # fewer runs
+    python benchmarks/sweep_speed.py --runs 30  # fewer runs
     python benchmarks/sweep_speed.py --sobol    # also the 3,072-run Sobol sweep (3-5 minutes more)
 
 Overhead per run: the same runs (a Latin hypercube of the five levers at the
-default size, 104 weeks) are made twice each in this run: in a plain loop in
-this process (the model itself) and as a sweep on a running local cluster of
-one worker (scheduling, shipping results, Parquet encoding, writing the
-files, and everything Dask's scheduler, nanny and worker do meanwhile).
-The cost per run is measured in CPU seconds of every process involved (this
-one and the cluster's), which is steady on a shared machine, and in wall
-time, which other work on the machine skews. A sweep of 2 runs gives the
-fixed cost of a sweep (connecting, checking, setting up the directory);
-overhead per run = ((sweep - loop) - (sweep of 2 - loop of 2)) / (runs - 2),
-each sweep and loop made twice and averaged. Starting the local cluster, also
-a fixed cost per sweep, is printed apart. Target: under 5 ms per run. Throughput:
+default size, 104 weeks) are made in a plain loop in this process (the model
+itself) and as a sweep on a running local cluster of one worker (scheduling,
+shipping results, Parquet encoding, writing the files, and all Dask's
+scheduler, nanny and worker do meanwhile), in three pairs of a loop then a
+sweep, so each pair sees about the same load. The cost is measured in CPU
+seconds of every process involved (this one and the cluster's), steadier on
+a shared machine, and in wall time, which other work skews. A sweep of 2
+runs gives the fixed cost of a sweep (connecting, checking, setting up the
+directory): overhead per run = ((sweep - loop) - (sweep of 2 - loop of 2)) /
+(runs - 2), the median of the pairs. Starting the local cluster, a fixed cost
+too, is printed apart. Target: under 5 ms per run. Throughput:
 the same sweep into fresh directories with 1 and 2 workers, start-up
 included. Byte-identity: the results of 1 worker, 2 workers and one run per
 task are compared file by file. The Sobol sweep is
@@ -33,6 +33,7 @@ import os
 import tempfile
 import textwrap
 from pathlib import Path
+from statistics import median
 from time import perf_counter, process_time
 
 import psutil
@@ -106,43 +107,41 @@ def verdict(ok: bool) -> str:
     return "PASS" if ok else "MISS"
 
 
-def mean(pairs: list[tuple[float, float]]) -> tuple[float, float]:
-    return sum(p[0] for p in pairs) / len(pairs), sum(p[1] for p in pairs) / len(pairs)
-
-
-def overhead(tmp: Path, n: int) -> None:
+def overhead(tmp: Path, n: int, pairs: int = 3) -> None:
+    """Loop and sweep alternately, so each pair sees about the same load; medians of the pairs."""
     big, small = latin_sweep(tmp, n), latin_sweep(tmp, 2)
     CustomerFocusModel(seed=0).run()  # warm up this process
-    loops = {f: [plain_loop(f)] for f in (big, small)}
-    sweeps = {big: [], small: []}
     start = perf_counter()
+    extra = {f: [] for f in (big, small)}  # (wall, CPU) of sweep minus loop, per pair
     with connect(1, None) as client:
         client.run(__import__, "sim.sweeps.runner")  # the worker imports the model once, as in any sweep
         started = perf_counter() - start
-        address = client.scheduler.address
-        for repeat in (1, 2):
+        for pair in range(pairs):
             for f in (small, big):
-                sweeps[f].append(timed_sweep(f, tmp / f"overhead-{f.stem}-{repeat}", scheduler=address))
-    for f in (big, small):
-        loops[f].append(plain_loop(f))
-    for f in (big, small):
-        for what, pairs in (("plain loop", loops[f]), ("sweep, 1 worker", sweeps[f])):
-            print(f"  {f.stem}, {what:15}: " + "; ".join(f"{w:6.2f} s wall, {c:6.2f} s CPU" for w, c in pairs))
-    (loop_wall, loop_cpu), (sweep_wall, sweep_cpu) = mean(loops[big]), mean(sweeps[big])
-    (fixed_wall, fixed_cpu) = (a - b for a, b in zip(mean(sweeps[small]), mean(loops[small]), strict=True))
-    per_run_cpu = ((sweep_cpu - loop_cpu) - fixed_cpu) / (n - 2) * 1000
-    per_run_wall = ((sweep_wall - loop_wall) - fixed_wall) / (n - 2) * 1000
-    print(f"model per run (plain loop): {loop_cpu / n * 1000:.1f} ms CPU, {loop_wall / n * 1000:.1f} ms wall")
-    print(f"sweep overhead per run beyond the model, CPU of all processes: {per_run_cpu:+.2f} ms, "
-          f"{per_run_cpu / (loop_cpu / n * 1000):+.1%} of the model (target < 5 ms) {verdict(per_run_cpu < 5)}")
-    print(f"the same in wall time (skewed by other work on the machine): {per_run_wall:+.2f} ms")
-    print(f"fixed costs per sweep: {fixed_cpu:.2f} s CPU, {fixed_wall:.2f} s wall (connect, check, set up); "
+                loop = plain_loop(f)
+                sweep = timed_sweep(f, tmp / f"overhead-{f.stem}-{pair}", scheduler=client.scheduler.address)
+                extra[f].append((sweep[0] - loop[0], sweep[1] - loop[1]))
+                if f is big:
+                    print(f"  pair {pair + 1}: plain loop {loop[0]:6.2f} s wall, {loop[1]:6.2f} s CPU; "
+                          f"sweep {sweep[0]:6.2f} s wall, {sweep[1]:6.2f} s CPU")
+                    model = loop[1] / n * 1000
+    fixed_wall, fixed_cpu = (median(e[i] for e in extra[small]) for i in (0, 1))
+    per_run = [((cpu - fixed_cpu) / (n - 2) * 1000, (wall - fixed_wall) / (n - 2) * 1000)
+               for wall, cpu in extra[big]]
+    cpu, wall = median(p[0] for p in per_run), median(p[1] for p in per_run)
+    print(f"model per run (plain loop, last pair): {model:.1f} ms CPU")
+    print(f"sweep overhead per run beyond the model, CPU of all processes: {cpu:+.2f} ms "
+          f"(median of {pairs} pairs: {', '.join(f'{p[0]:+.2f}' for p in per_run)}), "
+          f"{cpu / model:+.1%} of the model (target < 5 ms) {verdict(cpu < 5)}")
+    print(f"the same in wall time (skewed by other work on the machine): {wall:+.2f} ms "
+          f"({', '.join(f'{p[1]:+.2f}' for p in per_run)})")
+    print(f"fixed costs per sweep (sweep of 2 runs minus their loop): {fixed_cpu:.2f} s CPU, {fixed_wall:.2f} s wall; "
           f"starting a local cluster of 1 worker {started:.1f} s wall")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=100, help="runs in the sweeps (default 100)")
+    parser.add_argument("--runs", type=int, default=60, help="runs in the sweeps (default 60)")
     parser.add_argument("--sobol", action="store_true", help="also run the 3,072-run Sobol sweep on 2 workers")
     args = parser.parse_args()
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
@@ -160,7 +159,7 @@ def main() -> None:
         print(f"speed-up of 2 workers over 1: {ratio:.2f}x (target >= 1.8x) {verdict(ratio >= 1.8)}")
         timed_sweep(sweep_file, tmp / "one-per-task", workers=2, batch_size=1)
         same = files(tmp / "out-1") == files(tmp / "out-2") == files(tmp / "one-per-task") \
-            == files(tmp / f"overhead-{sweep_file.stem}-1")
+            == files(tmp / f"overhead-{sweep_file.stem}-0")
         print(f"results of 1 worker, 2 workers, one run per task and a running cluster byte-identical: {same}")
         if args.sobol:
             wall = timed_sweep(SOBOL, tmp / "sobol", workers=2)[0]
