@@ -3,14 +3,14 @@
 Run from the repository root, in the project's virtualenv::
 
     python benchmarks/sweep_speed.py            # overhead, throughput, byte-identity (about 2 minutes)
-    python benchmarks/sweep_speed.py --runs 30  # fewer runs
+    python benchmarks/sweep_speed.py --runs 20  # fewer runs
     python benchmarks/sweep_speed.py --sobol    # also the 3,072-run Sobol sweep (3-5 minutes more)
 
 Overhead per run: the same runs (a Latin hypercube of the five levers at the
 default size, 104 weeks) are made in a plain loop in this process (the model
 itself) and as a sweep on a running local cluster of one worker (scheduling,
 shipping results, Parquet encoding, writing the files, and all Dask's
-scheduler, nanny and worker do meanwhile), in three pairs of a loop then a
+scheduler, nanny and worker do meanwhile), in five pairs of a loop then a
 sweep, so each pair sees about the same load. The cost is measured in CPU
 seconds of every process involved (this one and the cluster's), steadier on
 a shared machine, and in wall time, which other work skews. A sweep of 2
@@ -43,6 +43,7 @@ from sim.scenario import CustomerFocusScenario
 from sim.sweeps import load_sweep_file, run_sweep
 from sim.sweeps.cluster import connect
 from sim.sweeps.design import plan
+from sim.sweeps.runner import run_batch
 
 ROOT = Path(__file__).resolve().parent.parent
 SOBOL = ROOT / "scenarios" / "sweeps" / "sobol_levers.toml"
@@ -107,7 +108,23 @@ def verdict(ok: bool) -> str:
     return "PASS" if ok else "MISS"
 
 
-def overhead(tmp: Path, n: int, pairs: int = 3) -> None:
+def encoding_cost(sweep_file: Path, n: int = 20) -> float:
+    """CPU ms per run a worker spends beyond the model (building and encoding the run file), run by run."""
+    sweep = load_sweep_file(sweep_file)
+    _, runs = plan(sweep)
+    extra = []
+    for run in runs[:n]:
+        cpu = process_time()
+        CustomerFocusModel(CustomerFocusScenario(replication=run.replication, interventions=run.interventions,
+                                                 assumptions=run.assumptions, **run.parameters)).run()
+        model = process_time() - cpu
+        cpu = process_time()
+        run_batch([run], sweep.outputs, sweep.hash(), sweep.record_every)
+        extra.append(process_time() - cpu - model)
+    return median(extra) * 1000
+
+
+def overhead(tmp: Path, n: int, pairs: int = 5) -> None:
     """Loop and sweep alternately, so each pair sees about the same load; medians of the pairs."""
     big, small = latin_sweep(tmp, n), latin_sweep(tmp, 2)
     CustomerFocusModel(seed=0).run()  # warm up this process
@@ -135,13 +152,15 @@ def overhead(tmp: Path, n: int, pairs: int = 3) -> None:
           f"{cpu / model:+.1%} of the model (target < 5 ms) {verdict(cpu < 5)}")
     print(f"the same in wall time (skewed by other work on the machine): {wall:+.2f} ms "
           f"({', '.join(f'{p[1]:+.2f}' for p in per_run)})")
+    print(f"of which a worker's building and encoding of the run file (measured run by run against the model in "
+          f"this process, median of 20): {encoding_cost(big):+.2f} ms CPU")
     print(f"fixed costs per sweep (sweep of 2 runs minus their loop): {fixed_cpu:.2f} s CPU, {fixed_wall:.2f} s wall; "
           f"starting a local cluster of 1 worker {started:.1f} s wall")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=60, help="runs in the sweeps (default 60)")
+    parser.add_argument("--runs", type=int, default=40, help="runs in the sweeps (default 40)")
     parser.add_argument("--sobol", action="store_true", help="also run the 3,072-run Sobol sweep on 2 workers")
     args = parser.parse_args()
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())

@@ -96,6 +96,8 @@ def test_all_is_every_assumption_and_entries_narrow_it(tmp_path):
      f"design.uncertain.win_rate = [{W1}, {W1}]: a value is listed twice"),
     ('[design]\nmethod = "grid"\n[design.vary]\ntransparency = [0.2]\n[design.uncertain]\ntransparency = [0.2]',
      "design.uncertain.transparency: unknown assumption"),
+    ('[design]\nmethod = "latin"\nsamples = 4\n[design.contrasts]\nbaseline = {}\ncourage = { transparency = 1.0 }',
+     "design.method = 'latin': samples [design.vary] and [design.uncertain], which are both empty"),
 ])
 def test_bad_uncertain_entries_name_the_field(tmp_path, design, message):
     refused(tmp_path, design, message)

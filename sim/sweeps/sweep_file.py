@@ -194,6 +194,9 @@ def load_sweep_file(path: Path | str) -> Sweep:
         raise InputError(f"{where}design.vary: expected a table of what to vary, e.g. transparency = "
                          + ("[0.2, 0.8] (the grid's values)" if method == "grid" else "[0.0, 1.0] (low, high)")
                          + ", or [design.uncertain], or [design.contrasts]")
+    if method != "grid" and not vary and not uncertain:
+        raise InputError(f"{where}design.method = {method!r}: samples [design.vary] and [design.uncertain], "
+                         "which are both empty; add one, or use method = \"grid\"")
     options = _options(method, design, len(vary) + len(uncertain), where)
 
     outputs, record_every = _outputs(_table(data, "outputs", where), weeks, where)
