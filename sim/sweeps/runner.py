@@ -109,7 +109,8 @@ def _resume(sweep: Sweep, out: Path, design, runs: list[Run], manifest: dict, la
     store.check_resume(out, existing, manifest, design)
     n_runs = len(runs)
     say = (lambda text: print(text, file=sys.stderr, flush=True)) if progress else (lambda text: None)
-    done, rejected = store.finished_runs(out, sweep) if existing is not None else (set(), [])
+    done, rejected = _write(lambda: store.finished_runs(out, sweep), out, 0, n_runs) if existing is not None \
+        else (set(), [])
     contrasts = f" × {len(sweep.contrasts)} contrasts" if len(sweep.contrasts) > 1 else ""
     say(f"sweep {sweep.name!r}: {manifest['n_points']:,} design points{contrasts} × {sweep.replications:,} "
         f"replications = {n_runs:,} runs of {sweep.weeks} weeks; results in {out}")
@@ -132,9 +133,10 @@ def _resume(sweep: Sweep, out: Path, design, runs: list[Run], manifest: dict, la
     return out
 
 
-def _write(action, out: Path, finished: int, n_runs: int) -> None:
+def _write(action, out: Path, finished: int, n_runs: int):
+    """``action()``'s result; an OSError from it becomes a SweepWriteError saying what is kept."""
     try:
-        action()
+        return action()
     except OSError as error:
         kept = f"the {finished:,} of {n_runs:,} runs finished are kept; " if finished else ""
         raise SweepWriteError(f"--out {out}: cannot write ({error.strerror or error}); {kept}free some space or "
