@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from distributed import Client
 
+from sim.cli import main
 from sim.sweeps import run_sweep
 
 from .test_sweep_file import GRID, write_sweep
@@ -52,7 +53,8 @@ class Cluster:
 
     def add_worker(self):
         self.workers.append(self._start(["worker", self.address, "--host", "127.0.0.1", "--nthreads", "1",
-                                         "--nworkers", "1", "--no-nanny", "--no-dashboard"]))
+                                         "--nworkers", "1", "--no-nanny", "--no-dashboard",
+                                         "--memory-limit", "2GiB"]))
 
     def n_workers(self) -> int:
         with Client(self.address, timeout="10s", set_as_default=False) as client:
@@ -129,6 +131,20 @@ def test_driver_killed_mid_sweep_resumes(cluster, slow, tmp_path):
     assert again.returncode == 0, again.stderr
     assert f"{killed_at} of {N_RUNS} runs already done; running the other {N_RUNS - killed_at}" in again.stderr
     assert dataset(out) == dataset(local)
+
+
+def test_runs_too_big_for_the_workers_are_refused_before_submitting(cluster, tmp_path, capsys):
+    """A run of 4 million customers needs about 2.4 GiB; the workers have 2 GiB each."""
+    big = write_sweep(tmp_path, GRID.replace("n_customers = 600", "n_customers = 4_000_000").replace("weeks = 8",
+                                                                                                    "weeks = 1"))
+    out = tmp_path / "out"
+    assert main(["sweep", str(big), "--out", str(out), "--scheduler", cluster.address]) == 2
+    last = capsys.readouterr().err.splitlines()[-1]
+    assert last.startswith("cfsim: error: n_employees = 60, n_customers = 4,000,000: a run needs about 2.4 GiB; "
+                           "worker tcp://127.0.0.1:")
+    assert "has 2.0 GiB for 1 thread(s); choose smaller sizes or give the workers more memory" in last
+    assert not out.exists()
+    assert cluster.n_workers() == 2
 
 
 def test_worker_killed_mid_sweep_still_finishes_identically(cluster, slow, tmp_path):

@@ -9,7 +9,7 @@ from SALib.sample import sobol
 from sim.model import CustomerFocusModel
 from sim.scenario import PARAMETERS, CustomerFocusScenario
 from sim.sweeps import load_sweep_file
-from sim.sweeps.design import design_frame, problem, run_parameters, sample, sampler_seed
+from sim.sweeps.design import design_frame, plan, problem, sample, sampler_seed
 
 from .test_sweep_file import GRID, write_sweep
 
@@ -48,8 +48,9 @@ def test_grid_is_the_full_factorial_in_file_order(tmp_path):
 def test_design_columns_and_run_ids(tmp_path):
     sweep = load_sweep_file(write_sweep(tmp_path, GRID))
     design = design_frame(sweep)
-    assert list(design.columns) == ["run_id", "point", "replication", "seed",
+    assert list(design.columns) == ["run_id", "point", "contrast", "replication", "seed",
                                     *(n for n in PARAMETERS if n != "seed")]
+    assert (design["contrast"] == "baseline").all()
     assert design["run_id"].tolist() == list(range(8))
     assert (design["run_id"] == design["point"] * 2 + design["replication"]).all()
     assert (design["seed"] == 9).all() and (design["weeks"] == 8).all() and (design["n_employees"] == 60).all()
@@ -120,15 +121,15 @@ def test_seeds_are_common_random_numbers_whatever_the_order(tmp_path):
     design = design_frame(sweep)
     assert (design["seed"] == 77).all()
     assert (design["replication"] == design["run_id"] % 2).all()
-    records = design.to_dict("records")
-    frames = {}
-    for run_id in (5, 0, 3):  # any order, fresh each time
-        replication, params = run_parameters(records[run_id])
-        params["n_employees"] = 60  # small, quick
-        frames[run_id] = CustomerFocusModel(CustomerFocusScenario(replication=replication, **params)).run()
-    again = run_parameters(records[3])
-    again[1]["n_employees"] = 60
-    assert frames[3].equals(CustomerFocusModel(CustomerFocusScenario(replication=again[0], **again[1])).run())
+    _, runs = plan(sweep)
+
+    def rebuild(run_id):
+        run = runs[run_id]
+        return CustomerFocusScenario(replication=run.replication, interventions=run.interventions,
+                                     assumptions=run.assumptions, **{**run.parameters, "n_employees": 60})
+
+    frames = {run_id: CustomerFocusModel(rebuild(run_id)).run() for run_id in (5, 0, 3)}  # any order, fresh
+    assert frames[3].equals(CustomerFocusModel(rebuild(3)).run())
     # the stream is the model's own seed/replication scheme
-    scenario = CustomerFocusScenario(replication=1, **{**run_parameters(records[1])[1], "n_employees": 60})
+    scenario = rebuild(1)
     assert scenario.rng.entropy == 77 and scenario.rng.spawn_key == (1,)

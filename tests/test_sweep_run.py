@@ -12,6 +12,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from sim.cli import main
+from sim.provenance import code_version, versions
 from sim.record import COUNT_COLUMNS, WEEKLY_COLUMNS
 from sim.scenario import PARAMETERS, InputError
 from sim.sweeps import load_sweep_file, run_sweep
@@ -39,15 +40,21 @@ def tiny_runs(tmp_path_factory):
 
 def test_dataset_layout(tiny_runs):
     sweep_file, out, _ = tiny_runs
-    assert sorted(p.name for p in out.iterdir()) == ["design.parquet", "manifest.json", "runs", "sweep.toml"]
+    assert sorted(p.name for p in out.iterdir()) == [".lock", "design.parquet", "manifest.json", "runs", "sweep.toml"]
     assert (out / "sweep.toml").read_bytes() == sweep_file.read_bytes()
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["sweep_hash"] == load_sweep_file(sweep_file).hash()
     assert (manifest["method"], manifest["n_points"], manifest["n_runs"], manifest["replications"]) == ("grid", 4, 8, 2)
     assert manifest["problem"] == {"names": ["transparency", "leadership_courage"], "bounds": [[0.2, 0.8], [0.1, 0.5]]}
     assert manifest["outputs"] == ["retention_rate", "customers_lost", "trust_mean"] and manifest["record_every"] == 3
+    assert (manifest["levers"], manifest["uncertain"], manifest["contrasts"]) == (
+        ["transparency", "leadership_courage"], [], ["baseline"])
+    assert manifest["code_version"] == code_version()
+    assert manifest["provenance"]["numpy"] == versions()["numpy"]
+    assert manifest["provenance"]["scenario"]["parameters"]["n_employees"] == 60
     design = pd.read_parquet(out / "design.parquet")
-    assert list(design.columns) == ["run_id", "point", "replication", "seed", *(n for n in PARAMETERS if n != "seed")]
+    assert list(design.columns) == ["run_id", "point", "contrast", "replication", "seed",
+                                    *(n for n in PARAMETERS if n != "seed")]
     assert design["run_id"].tolist() == list(range(8))
     files = sorted(p.name for p in (out / "runs").iterdir())
     assert files == [f"run-{i:06d}.parquet" for i in range(8)]

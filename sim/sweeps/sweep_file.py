@@ -18,6 +18,14 @@
 
     [design.vary]              # grid: a list of values; latin/sobol/morris: [low, high]
     transparency = [0.2, 0.8]
+    "interventions.1.week" = [13, 52]   # the base scenario's interventions too (see contrasts.py)
+
+    [design.uncertain]         # assumptions, sampled with the levers (see uncertainty.py)
+    win_rate = "plausible"     # or ensemble = "posterior.csv" in [design]
+
+    [design.contrasts]         # every point under every contrast, same seeds (see contrasts.py)
+    baseline = {}
+    courage = { leadership_courage = 1.0 }
 
     [outputs]
     record = ["retention_rate", "customer_focus_mean"]   # or "all" (the default)
@@ -32,7 +40,6 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -40,15 +47,19 @@ from typing import Any
 from sim.record import WEEKLY_COLUMNS
 from sim.scenario import DEFAULTS, PARAMETERS, CustomerFocusScenario, InputError, allowed, check_value
 from sim.scenario_files import Preset, find_preset, text_field
+from sim.sweeps.contrasts import Contrast, intervention_value, is_intervention_key, parse_contrasts
+from sim.sweeps.inputs import MAX_TOML_BYTES, parse_toml, read_text
+from sim.sweeps.uncertainty import Ensemble, load_ensemble, parse_uncertain
 
 FORMAT = 1
 METHODS = ("grid", "latin", "sobol", "morris")
 TOP_LEVEL_KEYS = ("name", "description", "scenario", "seed", "replications", "weeks", "fixed", "design", "outputs")
+COMMON_KEYS = ("method", "vary", "uncertain", "contrasts")
 DESIGN_KEYS = {
-    "grid": ("method", "vary"),
-    "latin": ("method", "vary", "samples"),
-    "sobol": ("method", "vary", "samples", "calc_second_order"),
-    "morris": ("method", "vary", "samples", "num_levels"),
+    "grid": (*COMMON_KEYS, "ensemble"),
+    "latin": (*COMMON_KEYS, "samples"),
+    "sobol": (*COMMON_KEYS, "samples", "calc_second_order"),
+    "morris": (*COMMON_KEYS, "samples", "num_levels"),
 }
 OUTPUT_KEYS = ("record", "every")
 OUTPUTS = tuple(name for name in WEEKLY_COLUMNS if name != "week")
@@ -74,43 +85,44 @@ class Sweep:
     weeks: int
     fixed: dict[str, Any]
     method: str
-    vary: dict[str, list]  # grid: the values of each parameter; samplers: [low, high]
+    vary: dict[str, list]  # parameters and interventions; grid: the values of each; samplers: [low, high]
     options: dict[str, Any]
     outputs: tuple[str, ...]
     record_every: int
     base_parameters: dict[str, Any] = field(repr=False)
+    uncertain: dict[str, list] = field(default_factory=dict)  # assumptions, as vary
+    ensemble: Ensemble | None = None
+    contrasts: dict[str, Contrast] = field(default_factory=lambda: {"baseline": Contrast({})})
 
     @property
-    def names(self) -> list[str]:
-        """The varied parameters, in the order of the file."""
+    def levers(self) -> list[str]:
+        """The varied parameters and intervention fields, in the order of the file."""
         return list(self.vary)
 
     @property
-    def bounds(self) -> list[list]:
-        """[low, high] of each varied parameter (for a grid: its smallest and largest value)."""
-        if self.method == "grid":
-            return [[min(values), max(values)] for values in self.vary.values()]
-        return [list(bounds) for bounds in self.vary.values()]
+    def assumption_names(self) -> list[str]:
+        """The varied assumptions: [design.uncertain]'s, or the ensemble's columns."""
+        return list(self.ensemble.names) if self.ensemble else list(self.uncertain)
 
-    def manifest(self, n_points: int) -> dict[str, Any]:
-        """The manifest.json of this sweep's results directory."""
-        return {
-            "format": FORMAT,
-            "sweep_hash": self.hash(),
-            "name": self.name,
-            "method": self.method,
-            "problem": {"names": self.names, "bounds": self.bounds},
-            "options": self.options,
-            "scenario": self.scenario,
-            "fixed": self.fixed,
-            "seed": self.seed,
-            "replications": self.replications,
-            "weeks": self.weeks,
-            "outputs": list(self.outputs),
-            "record_every": self.record_every,
-            "n_points": n_points,
-            "n_runs": n_points * self.replications,
-        }
+    @property
+    def names(self) -> list[str]:
+        """Every varied factor: the levers, then the assumptions (the columns of the design matrix)."""
+        return self.levers + self.assumption_names
+
+    @property
+    def bounds(self) -> list[list]:
+        """[low, high] of each factor (grid and ensemble: its smallest and largest value)."""
+        ranges = [*self.vary.values(), *self.uncertain.values()]
+        if self.ensemble:
+            ranges += [list(column) for column in zip(*self.ensemble.rows, strict=True)]
+        if self.method == "grid":
+            return [[min(values), max(values)] for values in ranges]
+        return [list(bounds) for bounds in ranges]
+
+    @property
+    def n_runs(self) -> int:
+        """Design points × contrasts × replications."""
+        return count_points(self) * len(self.contrasts) * self.replications
 
     def hash(self) -> str:
         """sha256 of the canonical parsed sweep, base scenario contents included.
@@ -124,6 +136,9 @@ class Sweep:
             "replications": self.replications, "weeks": self.weeks, "outputs": list(self.outputs),
             "record_every": self.record_every, "base_parameters": self.base_parameters,
             "interventions": [[i.week, i.lever, i.value] for i in self.base.interventions],
+            "base_assumptions": self.base.assumptions, "uncertain": self.uncertain,
+            "ensemble": [self.ensemble.names, self.ensemble.rows] if self.ensemble else None,
+            "contrasts": {name: c.canonical() for name, c in self.contrasts.items()},
         }
         text = json.dumps(canonical, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
@@ -135,16 +150,8 @@ def load_sweep_file(path: Path | str) -> Sweep:
     where = f"{path}: "
     if path.suffix != ".toml":
         raise InputError(f"{path}: expected a sweep file ending in .toml")
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise InputError(f"{where}cannot be read: {error}") from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        raise InputError(f"{where}malformed TOML: {error}") from None
+    text = read_text(path, "sweep file", MAX_TOML_BYTES)
+    data = parse_toml(text, where)
     _no_unknown(data, TOP_LEVEL_KEYS, where, "")
 
     name = text_field(data, "name", path.stem, where)
@@ -168,21 +175,29 @@ def load_sweep_file(path: Path | str) -> Sweep:
     method = design["method"]
     if method not in METHODS:
         raise InputError(f"{where}design.method = {method!r}: expected one of {', '.join(METHODS)}")
+    uncertain = dict(_table(design, "uncertain", f"{where}design."))
+    if "ensemble" in uncertain:  # accepted inside [design.uncertain] too, as its only entry
+        if "ensemble" in design or len(uncertain) > 1:
+            raise InputError(f"{where}design.uncertain.ensemble: an ensemble replaces [design.uncertain]; "
+                             "give one or the other")
+        design = {**design, "ensemble": uncertain.pop("ensemble")}
+    if "ensemble" in design and uncertain:
+        raise InputError(f"{where}design.ensemble: an ensemble replaces [design.uncertain]; give one or the other")
     _no_unknown(design, DESIGN_KEYS[method], where, "design.", f" for method {method!r}")
-    vary = design.get("vary")
-    if not isinstance(vary, dict) or not vary:
-        raise InputError(f"{where}design.vary: expected a table of the parameters to vary, e.g. transparency = "
-                         + ("[0.2, 0.8] (the grid's values)" if method == "grid" else "[0.0, 1.0] (low, high)"))
-    vary_where = f"{where}design.vary."
-    for key in vary:
-        _check_name(key, vary_where)
-        if key in fixed:
-            raise InputError(f"{vary_where}{key}: also set in fixed; a parameter is either fixed or varied")
-    if method == "grid":
-        vary = {key: _grid_values(key, values, vary_where) for key, values in vary.items()}
-    else:
-        vary = {key: _bounds(key, values, vary_where) for key, values in vary.items()}
-    options = _options(method, design, len(vary), where)
+    vary = _table(design, "vary", f"{where}design.")
+    vary = {key: _varied(key, values, method, base, weeks, fixed, f"{where}design.vary.")
+            for key, values in vary.items()}
+    uncertain = parse_uncertain(uncertain, method, where) if uncertain else {}
+    ensemble = load_ensemble(design["ensemble"], path, where) if "ensemble" in design else None
+    contrasts = parse_contrasts(design.get("contrasts"), set(vary), weeks, where)
+    if not vary and not uncertain and ensemble is None and len(contrasts) == 1:
+        raise InputError(f"{where}design.vary: expected a table of what to vary, e.g. transparency = "
+                         + ("[0.2, 0.8] (the grid's values)" if method == "grid" else "[0.0, 1.0] (low, high)")
+                         + ", or [design.uncertain], or [design.contrasts]")
+    if method != "grid" and not vary and not uncertain:
+        raise InputError(f"{where}design.method = {method!r}: samples [design.vary] and [design.uncertain], "
+                         "which are both empty; add one, or use method = \"grid\"")
+    options = _options(method, design, len(vary) + len(uncertain), where)
 
     outputs, record_every = _outputs(_table(data, "outputs", where), weeks, where)
 
@@ -192,20 +207,21 @@ def load_sweep_file(path: Path | str) -> Sweep:
     except InputError as error:
         raise InputError(f"{where}scenario {scenario!r} with weeks = {weeks}: {error}") from None
     sweep = Sweep(path, text, name, description, scenario, base, seed, replications, weeks, fixed, method,
-                  vary, options, outputs, record_every, base_parameters)
-    n_points = count_points(sweep)
-    if n_points * replications > MAX_RUNS:
-        raise InputError(f"{where}{n_points:,} design points × {replications:,} replications = "
-                         f"{n_points * replications:,} runs; at most {MAX_RUNS:,} runs in one sweep")
+                  vary, options, outputs, record_every, base_parameters, uncertain, ensemble, contrasts)
+    if sweep.n_runs > MAX_RUNS:
+        raise InputError(f"{where}{count_points(sweep):,} design points × {len(contrasts)} contrast(s) × "
+                         f"{replications:,} replications = {sweep.n_runs:,} runs; at most {MAX_RUNS:,} runs "
+                         "in one sweep")
     return sweep
 
 
 def count_points(sweep: Sweep) -> int:
     """Number of design points the sweep's method draws."""
-    d = len(sweep.vary)
+    d = len(sweep.vary) + len(sweep.uncertain)
     n = sweep.options.get("samples", 0)
     if sweep.method == "grid":
-        return math.prod(len(values) for values in sweep.vary.values())
+        rows = len(sweep.ensemble.rows) if sweep.ensemble else 1
+        return math.prod(len(values) for values in [*sweep.vary.values(), *sweep.uncertain.values()]) * rows
     if sweep.method == "latin":
         return n
     if sweep.method == "sobol":
@@ -236,10 +252,43 @@ def _base_preset(scenario: str, path: Path, where: str) -> Preset:
     name = scenario.strip()
     if name.endswith(".toml") and not Path(name).is_absolute():
         name = str(path.parent / name)  # a scenario file beside the sweep file
+    if name.endswith(".toml"):
+        read_text(Path(name), "scenario file", MAX_TOML_BYTES)  # refuse a FIFO, a device or a huge file first
     try:
         return find_preset(name)
     except InputError as error:
         raise InputError(f"{where}scenario: {error}") from None
+    except RecursionError:
+        raise InputError(f"{where}scenario: {name}: malformed TOML: nested too deeply") from None
+
+
+def _varied(key: str, values: Any, method: str, base: Preset, weeks: int, fixed: dict, where: str) -> list:
+    """One entry of [design.vary]: a parameter or an intervention field, typed and checked."""
+    if not is_intervention_key(key):
+        _check_name(key, where)
+        if key in fixed:
+            raise InputError(f"{where}{key}: also set in fixed; a parameter is either fixed or varied")
+
+    def check(value: Any):
+        if is_intervention_key(key):
+            return intervention_value(key, value, base.interventions, weeks, where)
+        return check_value(key, value, where)
+    if method == "grid":
+        if not isinstance(values, list) or not values:
+            shown = "a whole number" if key.endswith(".week") else (allowed(key) if key in PARAMETERS else "")
+            raise InputError(f"{where}{key}: expected a non-empty list of values, e.g. [0.2, 0.5, 0.8]; "
+                             f"each {shown}")
+        typed = [check(value) for value in values]
+        if len(set(typed)) != len(typed):
+            raise InputError(f"{where}{key} = {values!r}: a value is listed twice")
+        return typed
+    if not isinstance(values, list) or len(values) != 2:
+        raise InputError(f"{where}{key}: expected [low, high], two numbers within its range"
+                         + (f" ({allowed(key)})" if key in PARAMETERS else ""))
+    low, high = (check(value) for value in values)
+    if not low < high:
+        raise InputError(f"{where}{key} = {values!r}: low must be less than high")
+    return [low, high]
 
 
 def _check_name(key: str, where: str) -> None:
@@ -248,26 +297,6 @@ def _check_name(key: str, where: str) -> None:
     if key not in PARAMETERS:
         known = ", ".join(n for n in PARAMETERS if n not in RUN_KEYS)
         raise InputError(f"{where}{key}: unknown parameter; known: {known}")
-
-
-def _grid_values(key: str, values: Any, where: str) -> list:
-    if not isinstance(values, list) or not values:
-        raise InputError(f"{where}{key}: expected a non-empty list of values, e.g. [0.2, 0.5, 0.8]; "
-                         f"each {allowed(key)}")
-    typed = [check_value(key, value, where) for value in values]
-    if len(set(typed)) != len(typed):
-        raise InputError(f"{where}{key} = {values!r}: a value is listed twice")
-    return typed
-
-
-def _bounds(key: str, values: Any, where: str) -> list:
-    if not isinstance(values, list) or len(values) != 2:
-        raise InputError(f"{where}{key}: expected [low, high], two numbers within the parameter's range "
-                         f"({allowed(key)})")
-    low, high = (check_value(key, value, where) for value in values)
-    if not low < high:
-        raise InputError(f"{where}{key} = {values!r}: low must be less than high")
-    return [low, high]
 
 
 def _options(method: str, design: dict, d: int, where: str) -> dict[str, Any]:
