@@ -49,10 +49,10 @@ def ema_model(name: str = "cfsim", *, scenario: str = "baseline", levers: Iterab
     preset = find_preset(scenario)
     levers, outcomes = list(levers), list(outcomes)
     uncertainties = list(ASSUMPTIONS) if uncertainties is None else list(uncertainties)
-    _check(levers, LEVERS, "lever")
-    _check(uncertainties, ASSUMPTIONS, "assumption")
-    _check(outcomes, OUTPUTS, "weekly output")
-    _check(parameters, [p for p in PARAMETERS if p not in levers], "fixed parameter")
+    _check(levers, LEVERS, "a lever")
+    _check(uncertainties, ASSUMPTIONS, "an assumption")
+    _check(outcomes, OUTPUTS, "a weekly output")
+    _check(parameters, [p for p in PARAMETERS if p not in levers], "a parameter to fix (not one EMA samples)")
     preset.scenario(**parameters)  # validate the sizes now, not in the first experiment
     if not isinstance(replications, int) or replications < 1:
         raise InputError(f"replications = {replications!r}: expected a whole number of at least 1")
@@ -94,4 +94,4 @@ def _check(names: Iterable[str], known: Iterable[str], what: str) -> None:
     known = list(known)
     for name in names:
         if name not in known:
-            raise InputError(f"{name}: not a {what}; known: {', '.join(known)}")
+            raise InputError(f"{name}: not {what}; known: {', '.join(known)}")
