@@ -127,6 +127,17 @@ def test_a_directory_holding_another_prior_sample_is_refused_untouched(tmp_path)
     assert (out / "prior.toml").read_text() == other
 
 
+def test_a_prior_sweep_the_sweeps_refuse_names_the_calibration_file_and_writes_nothing(tmp_path, capsys):
+    text = SMALL.format(samples=24, low=0, high=100)
+    text = text.replace("weeks = 40", 'scenario = "new_leadership_team"  # an intervention at week 26\nweeks = 20')
+    path = write(tmp_path, text.replace("[21, 40]", "[11, 20]").replace("[1, 20]", "[1, 10]"))
+    out = tmp_path / "out"
+    assert main(["calibrate", str(path), "--out", str(out)]) == 2
+    error = capsys.readouterr().err
+    assert f"{path} (its prior sweep): " in error and error.count("\n") == 1
+    assert not out.exists()
+
+
 def sweeps_vary_assumptions(tmp_path: Path) -> bool:
     """Whether the sweep files of this code base accept [design.uncertain] (the shared spec)."""
     path = write(tmp_path, sweep_text(load_calibration(small(tmp_path))), "probe.toml")
@@ -170,7 +181,11 @@ def test_a_real_calibration_recovers_a_known_vector_resumes_and_reuses_its_runs(
     assert list(posterior.columns) == ["failure_hazard", "background_hazard"]
     low, high = posterior["failure_hazard"].min(), posterior["failure_hazard"].max()
     assert low <= truth["failure_hazard"] <= high
+    posterior_bytes = (out / "posterior.csv").read_bytes()
     runs = sorted((out / "prior" / "runs").iterdir())
+    runs[3].unlink()  # as if the machine died before this run came back
+    calibrate(path, out, workers=1, progress=False)
+    assert runs[3].exists() and (out / "posterior.csv").read_bytes() == posterior_bytes
     stamps = [p.stat().st_mtime_ns for p in runs]
     wider = small(tmp_path, samples=24, low=0, high=1000)  # new bands: same runs, everything kept
     again = calibrate(wider, out, workers=1, progress=False)

@@ -14,7 +14,7 @@ def markdown(calibration: Calibration, points: pd.DataFrame, kept: pd.Series, sp
     n, n_kept = len(points), int(kept.sum())
     lines = [
         f"# Calibration: {calibration.name}", "",
-        calibration.description, "",
+        *([calibration.description, ""] if calibration.description else []),
         f"{n} prior draws (Latin hypercube over {len(calibration.uncertain)} assumptions) × "
         f"{calibration.replications} replications of {calibration.weeks} weeks, scenario "
         f"`{calibration.scenario}`, seed {calibration.seed}; the prior sample ran in {elapsed:.0f} s "

@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +23,7 @@ from analysis.calibration import matching, report
 from analysis.calibration.prior import sweep_text
 from analysis.calibration.targets import Calibration, Target, load_calibration
 from sim.scenario import InputError
-from sim.sweeps import run_sweep
+from sim.sweeps import load_sweep_file, run_sweep
 from sim.sweeps.store import write_bytes_atomically
 
 OWN_FILES = ("calibration.toml", "prior.toml", "prior", "points.csv", "posterior.csv", "spread.csv", "report.md")
@@ -58,23 +59,32 @@ def calibrate(path: Path | str, out: Path | str, *, workers: int | None = None, 
     calibration = load_calibration(path)
     out = Path(out)
     text = sweep_text(calibration)
-    _prepare(out, text)
+    _check_out(out, text)
+    _check_prior(calibration, text)
+    out.mkdir(exist_ok=True)
+    write_bytes_atomically(text.encode("utf-8"), out / "prior.toml")
     started = time.monotonic()
     run_sweep(out / "prior.toml", out / "prior", workers=workers, scheduler=scheduler, progress=progress)
     elapsed = time.monotonic() - started
-    design = pd.read_parquet(out / "prior" / "design.parquet")
-    missing = [name for name in calibration.uncertain if name not in design.columns]
-    if missing:
-        raise InputError(f"{out / 'prior'}: design.parquet has no column for the assumption {missing[0]}; "
-                         "this version of the sweeps cannot vary assumptions")
-    result = match(calibration.targets, calibration.uncertain, calibration.cutoff, design,
-                   pd.read_parquet(out / "prior" / "runs"))
+    result = match(calibration.targets, calibration.uncertain, calibration.cutoff,
+                   pd.read_parquet(out / "prior" / "design.parquet"), pd.read_parquet(out / "prior" / "runs"))
     _write(out, calibration, result, elapsed)
     return result
 
 
-def _prepare(out: Path, text: str) -> None:
-    """Refuse a directory holding something else or another calibration's prior; write prior.toml."""
+def _check_prior(calibration: Calibration, text: str) -> None:
+    """Validate the generated sweep file before anything is written; errors name the calibration file."""
+    with tempfile.TemporaryDirectory(prefix="cfsim-calibrate-") as directory:
+        probe = Path(directory) / "prior.toml"
+        probe.write_text(text, encoding="utf-8")
+        try:
+            load_sweep_file(probe)
+        except InputError as error:
+            raise InputError(str(error).replace(str(probe), f"{calibration.path} (its prior sweep)")) from None
+
+
+def _check_out(out: Path, text: str) -> None:
+    """Refuse a directory holding something else or another calibration's prior sample."""
     if out.exists() and not out.is_dir():
         raise InputError(f"--out {out}: is a file; expected a directory for the calibration")
     if out.exists():
@@ -89,8 +99,6 @@ def _prepare(out: Path, text: str) -> None:
                              "directory. Changing only the bands or the cutoff reuses the runs.")
     elif not out.resolve().parent.is_dir():
         raise InputError(f"--out {out}: directory {out.resolve().parent} does not exist")
-    out.mkdir(exist_ok=True)
-    write_bytes_atomically(text.encode("utf-8"), out / "prior.toml")
 
 
 def _write(out: Path, calibration: Calibration, result: Match, elapsed: float) -> None:
