@@ -24,6 +24,7 @@ from analysis.calibration.prior import sweep_text
 from analysis.calibration.targets import Calibration, Target, load_calibration
 from sim.scenario import InputError
 from sim.sweeps import load_sweep_file, run_sweep
+from sim.sweeps.runner import check_scheduler, check_workers
 from sim.sweeps.store import write_bytes_atomically
 
 OWN_FILES = ("calibration.toml", "prior.toml", "prior", "points.csv", "posterior.csv", "spread.csv", "report.md")
@@ -59,12 +60,21 @@ def calibrate(path: Path | str, out: Path | str, *, workers: int | None = None, 
     calibration = load_calibration(path)
     out = Path(out)
     text = sweep_text(calibration)
+    workers, scheduler = check_workers(workers), check_scheduler(scheduler)
     _check_out(out, text)
     _check_prior(calibration, text)
+    created = not out.exists()
     out.mkdir(exist_ok=True)
     write_bytes_atomically(text.encode("utf-8"), out / "prior.toml")
     started = time.monotonic()
-    run_sweep(out / "prior.toml", out / "prior", workers=workers, scheduler=scheduler, progress=progress)
+    try:
+        run_sweep(out / "prior.toml", out / "prior", workers=workers, scheduler=scheduler, progress=progress)
+    except InputError:  # refused before any run (e.g. no scheduler there): leave nothing behind
+        if not (out / "prior").exists():
+            (out / "prior.toml").unlink()
+            if created:
+                out.rmdir()
+        raise
     elapsed = time.monotonic() - started
     result = match(calibration.targets, calibration.uncertain, calibration.cutoff,
                    pd.read_parquet(out / "prior" / "design.parquet"), pd.read_parquet(out / "prior" / "runs"))
