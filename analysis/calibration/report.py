@@ -37,17 +37,17 @@ def markdown(calibration: Calibration, points: pd.DataFrame, kept: pd.Series, sp
                   "against `points.csv` (each draw's statistics and implausibilities).", ""]
     else:
         lines += [
-            "The 90 % interval of the kept draws, its share of the prior range, and a permutation test "
-            "(Kolmogorov-Smirnov distance, 999 random subsets): p >= 0.05 means the targets leave the "
-            "assumption unidentified (its kept values look like a random subset of the prior).", "",
-            "| assumption | prior | median | 90 % interval | share of prior range | p | verdict |",
-            "| --- | --- | --- | --- | --- | --- | --- |",
+            "The 90 % interval of the kept draws and its share of the prior range. Kept against rejected values, "
+            "two-sample Kolmogorov-Smirnov test, p adjusted for testing every assumption (Benjamini-Hochberg, q): "
+            "q >= 0.05 means the targets leave the assumption unidentified at this sample size.", "",
+            "| assumption | prior | median | 90 % interval | share of prior range | p | q | verdict |",
+            "| --- | --- | --- | --- | --- | --- | --- | --- |",
         ]
         for row in spread.sort_values("p_value").itertuples():
             verdict = "constrained" if row.identified else "unidentified"
             lines.append(f"| {row.assumption} | {row.prior_low:g} to {row.prior_high:g} | {row.median:.4g} | "
-                         f"{row.q05:.4g} to {row.q95:.4g} | {row.interval_share:.0%} | {row.p_value:.3f} | "
-                         f"{verdict} |")
+                         f"{row.q05:.4g} to {row.q95:.4g} | {row.interval_share:.0%} | {row.p_value:.2g} | "
+                         f"{row.q_value:.2g} | {verdict} |")
         lines.append("")
     lines += ["## Provenance", "", *(f"- {key}: {value}" for key, value in versions().items()), ""]
     return "\n".join(lines)
