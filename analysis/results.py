@@ -170,7 +170,10 @@ def load(directory: str | Path) -> Results:
     unknown = set(design["contrast"]) - set(manifest.get("contrasts", [BASELINE]))
     if unknown:
         raise InputError(f"{design_file}: contrasts {', '.join(sorted(map(str, unknown)))} are not in the manifest")
-    return Results(directory, manifest, design, _weekly(directory / "runs", manifest))
+    from sim.sweeps import check_code_version
+
+    warnings = tuple(filter(None, [check_code_version(manifest)]))
+    return Results(directory, manifest, design, _weekly(directory / "runs", manifest), warnings=warnings)
 
 
 def _first_line(error: Exception) -> str:

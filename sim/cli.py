@@ -61,6 +61,12 @@ def build_parser() -> argparse.ArgumentParser:
                                           "it (default: upper quartile of the design points)")
     analyse.add_argument("--level", help="confidence level of intervals (default 0.95)")
     analyse.add_argument("--report", help="directory to write the report in (default DIR/report)")
+    # --- calibrate: owned by analysis/calibration ---
+    calibrate = commands.add_parser("calibrate", help="keep the assumption vectors consistent with several targets")
+    calibrate.add_argument("file", help="calibration file (.toml), e.g. scenarios/calibration/published.toml")
+    calibrate.add_argument("--out", required=True, help="results directory (created; re-run to resume)")
+    calibrate.add_argument("--workers", help="worker processes of the local Dask cluster (default: CPU count)")
+    calibrate.add_argument("--scheduler", help="address of a running Dask scheduler, e.g. tcp://10.0.0.5:8786")
     # --- dashboard: owned by sim/dashboard ---
     dashboard = commands.add_parser("dashboard", help="serve the dashboard in the browser")
     dashboard.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
@@ -86,6 +92,10 @@ def main(argv: list[str] | None = None) -> int:
             from analysis.command import analyse
 
             return analyse(args)
+        if args.command == "calibrate":
+            from analysis.calibration.command import calibrate
+
+            return calibrate(args)
         if args.command == "dashboard":
             from sim.dashboard.serve import serve
 

@@ -16,6 +16,7 @@ CASES = {  # notebook: (small parameters, figures it must draw)
     "quickstart.ipynb": ({**SMALL, "replications": 2}, 2),
     "sweep_and_sensitivity.ipynb": ({**SMALL, "samples": 4, "replications": 2, "workers": 1}, 3),
     "patterns.ipynb": ({**SMALL, "seeds": 3}, 4),
+    "ema_workbench.ipynb": ({**SMALL, "scenarios": 8, "policies": 2, "robust_scenarios": 3, "nfe": 20}, 4),
 }
 
 
