@@ -11,9 +11,7 @@ from analysis.calibration.prior import sweep_text
 from sim.assumptions import ASSUMPTIONS
 from sim.cli import main
 from sim.model import CustomerFocusModel
-from sim.record import WEEKLY_COLUMNS
 from sim.scenario import InputError
-from sim.sweeps import load_sweep_file
 
 PUBLISHED = Path(__file__).parent.parent / "scenarios" / "calibration" / "published.toml"
 SMALL = """
@@ -147,21 +145,7 @@ def test_a_prior_sweep_the_sweeps_refuse_names_the_calibration_file_and_writes_n
     assert not out.exists()
 
 
-def sweeps_vary_assumptions(tmp_path: Path) -> bool:
-    """Whether the sweep files of this code base accept [design.uncertain] (the shared spec)."""
-    path = write(tmp_path, sweep_text(load_calibration(small(tmp_path))), "probe.toml")
-    try:
-        load_sweep_file(path)
-    except InputError as error:
-        if "uncertain" in str(error):
-            return False
-        raise
-    return True
-
-
 def test_an_unreachable_scheduler_leaves_nothing_behind(tmp_path, capsys):
-    if not sweeps_vary_assumptions(tmp_path):
-        pytest.skip("sweep files cannot vary assumptions yet ([design.uncertain] from the sweeps branch)")
     out = tmp_path / "out"
     assert main(["calibrate", str(small(tmp_path)), "--out", str(out), "--scheduler", "tcp://127.0.0.1:9"]) == 2
     assert "cannot reach a Dask scheduler" in capsys.readouterr().err
@@ -169,9 +153,6 @@ def test_an_unreachable_scheduler_leaves_nothing_behind(tmp_path, capsys):
 
 
 def test_published_targets_load_and_name_existing_outputs():
-    needed = {"churn_with_failure", "churn_without_failure", "lost_with_failure"}
-    if not needed <= set(WEEKLY_COLUMNS):
-        pytest.skip("the failure/churn outputs arrive with Model 2")
     calibration = load_calibration(PUBLISHED)
     assert {t.name for t in calibration.targets} == {"retention", "failure_churn_gradient", "cross_silo_handoffs",
                                                      "lost_with_failure", "stationary_retention", "stationary_book"}
@@ -180,16 +161,10 @@ def test_published_targets_load_and_name_existing_outputs():
 
 @pytest.mark.slow
 def test_a_real_calibration_recovers_a_known_vector_resumes_and_reuses_its_runs(tmp_path):
-    if not sweeps_vary_assumptions(tmp_path):
-        pytest.skip("sweep files cannot vary assumptions yet ([design.uncertain] from the sweeps branch)")
-    truth = {"failure_hazard": 0.015, "background_hazard": 0.0012}
+    truth = {"failure_hazard": 0.010, "background_hazard": 0.0012}
     lost = [CustomerFocusModel(n_employees=60, n_customers=800, weeks=40, seed=5, replication=r,
                                assumptions=truth).run().query("21 <= week <= 40").customers_lost.mean()
             for r in range(2)]
-    if lost == [CustomerFocusModel(n_employees=60, n_customers=800, weeks=40, seed=5, replication=r,
-                                   assumptions={"failure_hazard": 0.005}).run()
-                .query("21 <= week <= 40").customers_lost.mean() for r in range(2)]:
-        pytest.skip("failure_hazard does not change the model's results yet (Model 2)")
     centre = sum(lost) / 2
     path = small(tmp_path, samples=24, low=centre * 0.85, high=centre * 1.15)
     out = tmp_path / "out"
