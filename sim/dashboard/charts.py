@@ -1,187 +1,238 @@
-"""The dashboard's charts: each a function from model outputs to a matplotlib ``Figure``.
+"""The page's charts, drawn in the browser by bqplot: each built once per page, its data set on each step.
 
-They use ``matplotlib.figure.Figure`` directly, never pyplot, so many browser
-sessions can draw at once from different threads.
+Colours are Okabe and Ito's, safe for colour-blind readers; colour maps are
+viridis. Each chart has a title, axis units, hover values, and a caption in
+words (``caption_*``) as its text alternative.
 """
 
 from __future__ import annotations
 
-import io
-
 import numpy as np
 import pandas as pd
-from matplotlib.figure import Figure
+from bqplot import (
+    Axis,
+    Bars,
+    ColorAxis,
+    ColorScale,
+    Figure,
+    GridHeatMap,
+    Label,
+    LinearScale,
+    Lines,
+    OrdinalScale,
+    Scatter,
+    Tooltip,
+)
+from ipywidgets import Layout
 
-from sim.organisation import EXECUTIVE, FRONTLINE, FUNCTIONS, MANAGER
+from sim.dashboard.pngs import SHORT_NAMES, intervention_labels, organisation_layout
+from sim.organisation import FRONTLINE, FUNCTIONS
 
-FOCUS_MAP = "viridis"
-HANDOFF_MAP = "RdYlGn"
-MAX_DOTS = 4_000  # the organisation chart draws at most this many employees
-SHORT_NAMES = {
-    "strategy and planning": "strategy",
-    "product and innovation": "product",
-    "supply chain": "supply",
-    "delivery": "delivery",
-    "finance and billing": "finance",
-    "marketing and communications": "marketing",
-    "sales": "sales",
-    "customer success": "cust. success",
-}
-
-
-def _figure(width: float = 6.4, height: float = 3.6, scale: float = 1.0, left: float = 0.12) -> Figure:
-    # Fixed margins: a layout engine would double the drawing time of every step.
-    figure = Figure(figsize=(width * scale, height * scale), dpi=100)
-    figure.subplots_adjust(left=left, right=0.97, bottom=0.16, top=0.9)
-    return figure
+BLUE, ORANGE, VERMILLION, GREY, SKY = "#0072B2", "#E69F00", "#D55E00", "#595959", "#56B4E9"
+MARGIN = {"top": 50, "bottom": 60, "left": 70, "right": 20}
+NO_RUN = pd.DataFrame({"week": [], "retention_rate": []})  # a chart of bands alone
 
 
-def retention_chart(outputs: pd.DataFrame, baseline: pd.DataFrame | None, *, interventions=(),
-                    scale: float = 1.0, label: str = "this run") -> Figure:
-    """Annual retention week by week, with the baseline scenario's full run drawn beside it."""
-    figure = _figure(scale=scale)
-    axes = figure.subplots()
-    if baseline is not None and len(baseline):
-        axes.plot(baseline["week"], 100 * baseline["retention_rate"], color="0.55", linestyle="--",
-                  linewidth=1.5, label="baseline preset, whole run")
-    if len(outputs):
-        axes.plot(outputs["week"], 100 * outputs["retention_rate"], color="tab:blue", linewidth=2.2, label=label)
-        axes.plot(outputs["week"].iloc[-1:], 100 * outputs["retention_rate"].iloc[-1:], "o", color="tab:blue")
-    for week, text in intervention_labels(interventions).items():
-        axes.axvline(week, color="tab:orange", linestyle=":", linewidth=1.5)
-        axes.annotate(text, (week, 0.98), xycoords=("data", "axes fraction"), xytext=(3, 0),
-                      textcoords="offset points", fontsize=7 * scale, va="top", color="tab:orange", wrap=True)
-    weeks = baseline["week"].max() if baseline is not None and len(baseline) else max(1, len(outputs))
-    axes.set_xlim(0, weeks)
-    axes.set_xlabel("week")
-    axes.set_ylabel("annual customer retention (%)")
-    axes.set_title("Customer retention", fontsize=12 * scale)
-    axes.grid(alpha=0.3)
-    axes.legend(loc="lower right", fontsize=8 * scale)
-    return figure
+def _tooltip(fields, labels, formats):
+    return Tooltip(fields=fields, labels=labels, formats=formats)
 
 
-def intervention_labels(interventions) -> dict[int, str]:
-    """One label per week with interventions: "week 26: leadership courage 0.8, transparency 0.8"."""
-    labels: dict[int, list[str]] = {}
-    for i in interventions:
-        labels.setdefault(i.week, []).append(f"{i.lever.replace('_', ' ')} {i.value:g}")
-    return {week: f"week {week}: " + ", ".join(parts) for week, parts in labels.items()}
+def _figure(marks, axes, title: str, height: str, legend: bool = False, margin=None) -> Figure:
+    return Figure(marks=marks, axes=axes, title=title, legend_location="bottom-right" if legend else "top-right",
+                  fig_margin=margin or MARGIN, layout=Layout(width="100%", height=height, min_height="260px"),
+                  animation_duration=0)
 
 
-def focus_heatmap(table: pd.DataFrame, scale: float = 1.0) -> Figure:
-    """Mean customer focus by function (rows) and level (columns), 0 to 1."""
-    figure = _figure(5.2, 3.6, scale, left=0.2)
-    axes = figure.subplots()
-    image = axes.imshow(table.to_numpy(), cmap=FOCUS_MAP, vmin=0, vmax=1, aspect="auto")
-    axes.set_xticks(range(table.shape[1]), table.columns)
-    axes.set_yticks(range(table.shape[0]), [SHORT_NAMES.get(n, n) for n in table.index])
-    for (row, column), value in np.ndenumerate(table.to_numpy()):
-        axes.text(column, row, f"{value:.2f}", ha="center", va="center", fontsize=8 * scale,
-                  color="white" if value < 0.6 else "black")
-    figure.colorbar(image, ax=axes, label="customer focus")
-    axes.set_title("Customer focus by function and level", fontsize=12 * scale)
-    return figure
+def retention_range(*arrays) -> tuple[float, float]:
+    """The y-axis of a retention chart in %: from a round number at least 10 points below the data, to 100.
 
-
-def organisation_layout(function: np.ndarray, level: np.ndarray):
-    """Positions of employees: one block per function, executives on top, then managers, then frontline.
-
-    Returns x, y, the employees' ids in drawing order (a deterministic
-    subsample of at most ``MAX_DOTS`` in large organisations) and the x of
-    each function block's centre.
+    Never narrower than 50 points, so the noise of a run does not look like an event.
     """
-    ids = np.arange(len(function))
-    if len(ids) > MAX_DOTS:
-        ids = ids[:: int(np.ceil(len(ids) / MAX_DOTS))]
-    largest = np.bincount(function[ids], minlength=len(FUNCTIONS)).max()
-    columns = max(4, int(np.ceil(np.sqrt(largest * 0.6))))
-    xs, ys = np.empty(len(ids)), np.empty(len(ids))
-    for f in range(len(FUNCTIONS)):
-        positions = np.flatnonzero(function[ids] == f)
-        positions = positions[np.argsort(level[ids][positions], kind="stable")]
-        slot = np.arange(len(positions))
-        xs[positions] = f * (columns + 2) + slot % columns
-        ys[positions] = -(slot // columns)
-    centres = np.arange(len(FUNCTIONS)) * (columns + 2) + (columns - 1) / 2
-    return xs, ys, ids, centres
+    values = np.concatenate([np.asarray(a, dtype=float).ravel() for a in arrays] or [np.array([])])
+    values = values[np.isfinite(values)]
+    low = min(50.0, np.floor((values.min() - 10) / 10) * 10) if len(values) else 50.0
+    return max(0.0, low), 100.0
 
 
-def organisation_chart(function: np.ndarray, level: np.ndarray, focus: np.ndarray, scale: float = 1.0) -> Figure:
-    """Every employee as a dot, grouped by function, coloured by customer focus; leaders ringed."""
-    figure = _figure(9.0, 3.8, scale, left=0.01)
-    axes = figure.subplots()
-    xs, ys, ids, centres = organisation_layout(function, level)
-    leaders = level[ids] != FRONTLINE
-    size = 10 * scale if len(ids) < 1000 else 3 * scale
-    image = axes.scatter(xs[~leaders], ys[~leaders], c=focus[ids][~leaders], cmap=FOCUS_MAP, vmin=0, vmax=1,
-                         s=size, linewidths=0)
-    for lvl, marker, label in ((MANAGER, "s", "manager"), (EXECUTIVE, "*", "executive")):
-        chosen = level[ids] == lvl
-        axes.scatter(xs[chosen], ys[chosen], c=focus[ids][chosen], cmap=FOCUS_MAP, vmin=0, vmax=1, marker=marker,
-                     s=size * (4 if lvl == MANAGER else 9), edgecolors="black", linewidths=0.6, label=label)
-    for centre, name in zip(centres, FUNCTIONS, strict=True):
-        axes.text(centre, 1.2, SHORT_NAMES[name], ha="center", va="bottom", fontsize=8 * scale)
-    axes.set_axis_off()
-    axes.set_ylim(ys.min() - 1 if len(ys) else -1, 3)
-    axes.legend(loc="lower right", fontsize=7 * scale, frameon=False, ncols=2)
-    figure.colorbar(image, ax=axes, label="customer focus", shrink=0.8)
-    shown = "" if len(ids) == len(function) else f" (1 in {int(np.ceil(len(function) / len(ids)))} shown)"
-    axes.set_title(f"The organisation: {len(function):,} employees by function{shown}", fontsize=12 * scale)
-    return figure
+class RetentionChart:
+    """The run week by week over its band from replications, beside its counterfactual's band."""
+
+    def __init__(self, height: str = "380px"):
+        """The empty chart; ``update`` fills it."""
+        self.x = LinearScale(min=0, max=104)
+        self.y = LinearScale(min=50, max=100)
+        scales = {"x": self.x, "y": self.y}
+        self.other_band = Lines(x=[], y=[[], []], fill="between", colors=[GREY, GREY], fill_colors=[GREY],
+                                fill_opacities=[0.18], stroke_width=0, scales=scales)
+        self.other_mean = Lines(x=[], y=[], colors=[GREY], line_style="dashed", stroke_width=2, scales=scales,
+                                display_legend=True, labels=["counterfactual"])
+        self.band = Lines(x=[], y=[[], []], fill="between", colors=[SKY, SKY], fill_colors=[SKY],
+                          fill_opacities=[0.35], stroke_width=0, scales=scales)
+        self.mean = Lines(x=[], y=[], colors=[SKY], stroke_width=2, scales=scales, display_legend=True,
+                          labels=["this scenario, mean of replications"])
+        self.run = Lines(x=[], y=[], colors=[BLUE], stroke_width=3, scales=scales, display_legend=True,
+                         labels=["this run"])
+        self.points = Scatter(x=[], y=[], colors=[BLUE], default_size=24, scales=scales,
+                              tooltip=_tooltip(["x", "y"], ["week", "retention %"], ["d", ".1f"]))
+        self.marker = Lines(x=[], y=[], colors=[VERMILLION], line_style="dash_dotted", stroke_width=2, scales=scales)
+        self.marker_text = Label(x=[], y=[], text=[], colors=[VERMILLION], scales=scales, x_offset=6,
+                                 align="start")
+        axes = [Axis(scale=self.x, label="week", tick_format="d", grid_lines="none"),
+                Axis(scale=self.y, orientation="vertical", label="annual retention (%)", tick_format=".0f",
+                     grid_lines="dashed")]
+        self.figure = _figure([self.other_band, self.band, self.other_mean, self.mean, self.marker,
+                               self.marker_text, self.run, self.points], axes, "Customer retention", height,
+                              legend=True)
+
+    def update(self, outputs: pd.DataFrame, weeks: int, start: int, effect=None, labels=("", ""),
+               interventions=()) -> None:
+        """Show ``outputs`` from week ``start`` (earlier weeks are the trailing window filling) and the bands."""
+        shown = outputs[outputs["week"] >= start]
+        run_x, run_y = shown["week"].to_numpy(), 100 * shown["retention_rate"].to_numpy()
+        with self.figure.hold_sync():
+            self.x.min, self.x.max = 0.0, float(weeks)
+            parts = [run_y]
+            if effect is not None:
+                week = np.arange(1, len(effect.factual.mean) + 1)
+                keep = week >= start
+                self._band(self.band, self.mean, week[keep], effect.factual, keep, labels[0])
+                parts += [100 * effect.factual.low[keep]]
+                if effect.counterfactual is not None:
+                    self._band(self.other_band, self.other_mean, week[keep], effect.counterfactual, keep, labels[1])
+                    parts += [100 * effect.counterfactual.low[keep]]
+            self.y.min, self.y.max = retention_range(*parts)
+            self.run.x, self.run.y = run_x, run_y
+            self.points.x, self.points.y = run_x[-1:], run_y[-1:]
+            marks = intervention_labels(interventions)
+            self.marker.x = [[w, w] for w in marks] or []
+            self.marker.y = [[self.y.min, self.y.max] for _ in marks] or []
+            self.marker_text.x = [float(w) for w in marks]
+            self.marker_text.y = [self.y.max - 3.0 for _ in marks]
+            self.marker_text.text = [f"week {w}: change" for w in marks]
+
+    @staticmethod
+    def _band(band: Lines, mean: Lines, week, values, keep, label: str) -> None:
+        band.x, band.y = week, [100 * values.low[keep], 100 * values.high[keep]]
+        mean.x, mean.y = week, 100 * values.mean[keep]
+        mean.labels = [label]
 
 
-def handoff_chart(table: pd.DataFrame, scale: float = 1.0) -> Figure:
-    """Share of handoffs that succeeded from each function (rows) to each function (columns)."""
-    figure = _figure(5.6, 4.2, scale, left=0.2)
-    axes = figure.subplots()
-    values = table.to_numpy(dtype=float)
-    image = axes.imshow(np.ma.masked_invalid(values), cmap=HANDOFF_MAP, vmin=0.7, vmax=1, aspect="auto")
-    names = [SHORT_NAMES.get(n, n) for n in table.index]
-    axes.set_xticks(range(len(names)), names, rotation=45, ha="right")
-    axes.set_yticks(range(len(names)), names)
-    axes.set_xlabel("to")
-    axes.set_ylabel("from")
-    figure.colorbar(image, ax=axes, label="handoff success (grey: no handoffs)")
-    axes.set_facecolor("0.85")
-    axes.set_title("Handoff success between functions", fontsize=12 * scale)
-    return figure
+def caption_retention(view, effect, start: int, labels) -> str:
+    """The retention chart in words."""
+    parts = [f"Customer retention, week by week, in %, shown from week {start} "
+             f"(retention is measured over the trailing quarter)."]
+    if len(view.outputs):
+        latest = view.outputs.iloc[-1]
+        parts.append(f"This run at week {int(latest['week'])}: {100 * latest['retention_rate']:.1f} %.")
+    if effect is not None:
+        end = len(effect.factual.mean)
+        parts.append(f"{labels[0]}, mean of {effect.replications} replications at week {end}: "
+                     f"{100 * effect.factual.mean[-1]:.1f} %.")
+        if effect.counterfactual is not None:
+            parts.append(f"{labels[1]}: {100 * effect.counterfactual.mean[-1]:.1f} %.")
+    return " ".join(parts)
 
 
-def lost_by_reason_chart(lost: pd.Series, top: int = 8, scale: float = 1.0) -> Figure:
-    """The handoffs that lost the most customers so far, largest first."""
-    figure = _figure(6.4, 3.6, scale, left=0.3)
-    axes = figure.subplots()
-    shown = lost[lost > 0].sort_values().tail(top)
-    labels = [" → ".join(SHORT_NAMES.get(part, part) for part in str(name).split(" -> ")) for name in shown.index]
-    axes.barh(labels, shown.to_numpy(), color="tab:red")
-    axes.set_xlabel("customers lost so far")
-    axes.tick_params(axis="y", labelsize=8 * scale)
+class LostChart:
+    """Customers lost so far by the handoff that failed them, largest first."""
+
+    def __init__(self, height: str = "380px", top: int = 8):
+        """The empty chart."""
+        self.top = top
+        self.x = OrdinalScale()
+        self.y = LinearScale(min=0)
+        self.bars = Bars(x=["none yet"], y=[0], orientation="horizontal", colors=[ORANGE],
+                         scales={"x": self.x, "y": self.y},
+                         tooltip=_tooltip(["x", "y"], ["handoff", "customers lost"], ["", ",d"]))
+        axes = [Axis(scale=self.x, orientation="vertical", label=""),
+                Axis(scale=self.y, label="customers lost so far", tick_format=",d", grid_lines="dashed")]
+        self.figure = _figure([self.bars], axes, "Why customers leave: the failed handoff", height,
+                              margin={**MARGIN, "left": 200})
+
+    def update(self, lost: pd.Series) -> None:
+        """Show the largest ``top`` reasons."""
+        shown = lost[lost > 0].sort_values().tail(self.top)
+        names = [" → ".join(SHORT_NAMES.get(p, p) for p in str(n).split(" -> ")) for n in shown.index]
+        with self.figure.hold_sync():
+            self.bars.x = names or ["none yet"]
+            self.bars.y = shown.to_numpy(dtype=float) if len(shown) else [0.0]
+
+
+def caption_lost(lost: pd.Series) -> str:
+    """The lost-customers chart in words."""
+    shown = lost[lost > 0].sort_values(ascending=False).head(3)
     if shown.empty:
-        axes.set_axis_off()
-        axes.text(0.5, 0.5, "no customers lost yet", transform=axes.transAxes, ha="center")
-    axes.set_title("Lost customers by reason", fontsize=12 * scale)
-    return figure
+        return "Why customers leave: no customers lost yet."
+    return "Why customers leave, customers lost so far by failed handoff: " + "; ".join(
+        f"{name.replace(' -> ', ' to ')} {int(count):,}" for name, count in shown.items()) + "."
 
 
-def comparison_chart(result, scale: float = 1.0) -> Figure:
-    """Two scenarios' mean retention with 90% confidence bands across replications."""
-    figure = _figure(scale=scale)
-    axes = figure.subplots()
-    for series, colour in zip(result.series, ("0.45", "tab:blue"), strict=True):
-        axes.fill_between(series.week, 100 * series.low, 100 * series.high, color=colour, alpha=0.25, linewidth=0)
-        axes.plot(series.week, 100 * series.mean, color=colour, linewidth=2, label=series.label)
-    axes.set_xlabel("week")
-    axes.set_ylabel("annual customer retention (%)")
-    axes.set_title(f"Mean retention with 90% confidence band ({result.replications} replications each)",
-                   fontsize=11 * scale)
-    axes.grid(alpha=0.3)
-    axes.legend(loc="lower right", fontsize=8 * scale)
-    return figure
+class GridChart:
+    """A table of shares (rows by columns) as a viridis grid, e.g. focus by function and level."""
+
+    def __init__(self, title: str, low: float, high: float, colour_label: str, height: str = "380px"):
+        """The empty chart with a colour scale from ``low`` to ``high``."""
+        self.rows, self.columns = OrdinalScale(), OrdinalScale()
+        self.colour = ColorScale(scheme="viridis", min=low, max=high)
+        self.grid = GridHeatMap(color=np.zeros((1, 1)), row=["-"], column=["-"], null_color="#dddddd",
+                                scales={"row": self.rows, "column": self.columns, "color": self.colour},
+                                tooltip=_tooltip(["row", "column", "color"], ["from", "to", "value"],
+                                                 ["", "", ".2f"]))
+        axes = [Axis(scale=self.columns, label=""), Axis(scale=self.rows, orientation="vertical", label=""),
+                ColorAxis(scale=self.colour, label=colour_label, side="right", tick_format=".1f")]
+        self.figure = _figure([self.grid], axes, title, height,
+                              margin={"top": 50, "bottom": 90, "left": 110, "right": 90})
+
+    def update(self, table: pd.DataFrame) -> None:
+        """Show ``table`` (NaN: no data, grey)."""
+        with self.figure.hold_sync():
+            self.grid.row = [SHORT_NAMES.get(n, str(n)) for n in table.index]
+            self.grid.column = [SHORT_NAMES.get(str(n), str(n)) for n in table.columns]
+            self.grid.color = table.to_numpy(dtype=float)
 
 
-def png_bytes(figure: Figure, dpi: int = 150) -> bytes:
-    """The figure as PNG: 150 dpi for downloads, less (and light compression) for the page."""
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=dpi, pil_kwargs={"compress_level": 1 if dpi < 150 else 6})
-    return buffer.getvalue()
+def caption_grid(title: str, table: pd.DataFrame) -> str:
+    """A grid chart in words: its lowest and highest cells."""
+    values = table.to_numpy(dtype=float)
+    if not np.isfinite(values).any():
+        return f"{title}: no data yet."
+    low, high = np.unravel_index(np.nanargmin(values), values.shape), np.unravel_index(np.nanargmax(values),
+                                                                                         values.shape)
+    cell = lambda at: f"{table.index[at[0]]}, {table.columns[at[1]]}: {values[at]:.2f}"  # noqa: E731
+    return f"{title}. Lowest {cell(low)}; highest {cell(high)}."
+
+
+class OrganisationChart:
+    """Every employee (at most ``MAX_DOTS``) grouped by function, coloured by customer focus; leaders larger."""
+
+    MAX_DOTS = 1_000
+
+    def __init__(self, height: str = "320px"):
+        """The empty chart."""
+        self.x, self.y = LinearScale(), LinearScale()
+        self.colour = ColorScale(scheme="viridis", min=0, max=1)
+        self.size = LinearScale(min=0, max=1)
+        self.dots = Scatter(x=[], y=[], color=[], size=[], default_size=40, stroke="black", scales={
+            "x": self.x, "y": self.y, "color": self.colour, "size": self.size},
+            tooltip=_tooltip(["color"], ["customer focus"], [".2f"]))
+        self.names = Label(x=[], y=[], text=[], scales={"x": self.x, "y": self.y}, align="middle")
+        axes = [ColorAxis(scale=self.colour, label="customer focus", side="right", tick_format=".1f")]
+        self.figure = _figure([self.dots, self.names], axes, "The organisation: employees by function", height,
+                              margin={"top": 50, "bottom": 20, "left": 20, "right": 90})
+        self.shape = None
+
+    def update(self, function: np.ndarray, level: np.ndarray, focus: np.ndarray) -> None:
+        """Place the dots once per organisation; then only their colours change."""
+        ids = np.arange(len(function))[:: max(1, int(np.ceil(len(function) / self.MAX_DOTS)))]
+        with self.figure.hold_sync():
+            if self.shape != (len(function), tuple(level[ids])):
+                self.shape = (len(function), tuple(level[ids]))
+                xs, ys, order, centres = organisation_layout(function[ids], level[ids])
+                self.order = ids[order]
+                self.dots.x, self.dots.y = xs, ys
+                self.dots.size = np.where(level[self.order] == FRONTLINE, 0.2, 1.0)
+                self.names.x, self.names.y = centres, np.full(len(centres), 1.5)
+                self.names.text = [SHORT_NAMES.get(n, n) for n in FUNCTIONS]
+                self.figure.title = f"The organisation: {len(function):,} employees by function" + (
+                    "" if len(ids) == len(function) else f" (1 in {len(function) // len(ids)} shown)")
+            self.dots.color = focus[self.order]
