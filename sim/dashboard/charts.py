@@ -25,22 +25,42 @@ from bqplot import (
 )
 from ipywidgets import Layout
 
+from sim.dashboard.bands import BAND
 from sim.dashboard.pngs import SHORT_NAMES, intervention_labels, organisation_layout
 from sim.organisation import FRONTLINE, FUNCTIONS
 
 BLUE, ORANGE, VERMILLION, GREY, SKY = "#0072B2", "#E69F00", "#D55E00", "#595959", "#56B4E9"
-MARGIN = {"top": 50, "bottom": 60, "left": 70, "right": 20}
+MARGIN = {"top": 50, "bottom": 60, "left": 80, "right": 20}
 NO_RUN = pd.DataFrame({"week": [], "retention_rate": []})  # a chart of bands alone
+
+
+def nothing(*shape: int) -> np.ndarray:
+    """A placeholder for "no data" in a hidden mark: never an empty array (Solara cannot send an empty buffer)."""
+    return np.zeros(shape or (1,))
+
+
+def _show(mark, **data) -> None:
+    """Set a mark's data, or hide it when there is none."""
+    empty = any(np.size(v) == 0 for v in data.values())
+    mark.visible = not empty
+    if not empty:
+        for name, value in data.items():
+            setattr(mark, name, value)
 
 
 def _tooltip(fields, labels, formats):
     return Tooltip(fields=fields, labels=labels, formats=formats)
 
 
-def _figure(marks, axes, title: str, height: str, legend: bool = False, margin=None) -> Figure:
-    return Figure(marks=marks, axes=axes, title=title, legend_location="bottom-right" if legend else "top-right",
-                  fig_margin=margin or MARGIN, layout=Layout(width="100%", height=height, min_height="260px"),
-                  animation_duration=0)
+def _figure(marks, axes, title: str, height: str, margin=None) -> Figure:
+    return Figure(
+        marks=marks,
+        axes=axes,
+        title=title,
+        fig_margin=margin or MARGIN,
+        layout=Layout(width="100%", height=height, min_height="260px"),
+        animation_duration=0,
+    )
 
 
 def retention_range(*arrays) -> tuple[float, float]:
@@ -54,6 +74,16 @@ def retention_range(*arrays) -> tuple[float, float]:
     return max(0.0, low), 100.0
 
 
+def retention_legend(labels) -> list[tuple[str, str, str]]:
+    """The retention chart's key: (colour, line style, words) per line."""
+    return [
+        (BLUE, "solid", "this run, week by week"),
+        (SKY, "solid", f"{labels[0]}: mean and {BAND:.0%} band"),
+        (GREY, "dashed", f"{labels[1]}: mean and {BAND:.0%} band"),
+        (VERMILLION, "dashed", "a scheduled change"),
+    ]
+
+
 class RetentionChart:
     """The run week by week over its band from replications, beside its counterfactual's band."""
 
@@ -62,30 +92,90 @@ class RetentionChart:
         self.x = LinearScale(min=0, max=104)
         self.y = LinearScale(min=50, max=100)
         scales = {"x": self.x, "y": self.y}
-        self.other_band = Lines(x=[], y=[[], []], fill="between", colors=[GREY, GREY], fill_colors=[GREY],
-                                fill_opacities=[0.18], stroke_width=0, scales=scales)
-        self.other_mean = Lines(x=[], y=[], colors=[GREY], line_style="dashed", stroke_width=2, scales=scales,
-                                display_legend=True, labels=["counterfactual"])
-        self.band = Lines(x=[], y=[[], []], fill="between", colors=[SKY, SKY], fill_colors=[SKY],
-                          fill_opacities=[0.35], stroke_width=0, scales=scales)
-        self.mean = Lines(x=[], y=[], colors=[SKY], stroke_width=2, scales=scales, display_legend=True,
-                          labels=["this scenario, mean of replications"])
-        self.run = Lines(x=[], y=[], colors=[BLUE], stroke_width=3, scales=scales, display_legend=True,
-                         labels=["this run"])
-        self.points = Scatter(x=[], y=[], colors=[BLUE], default_size=24, scales=scales,
-                              tooltip=_tooltip(["x", "y"], ["week", "retention %"], ["d", ".1f"]))
-        self.marker = Lines(x=[], y=[], colors=[VERMILLION], line_style="dash_dotted", stroke_width=2, scales=scales)
-        self.marker_text = Label(x=[], y=[], text=[], colors=[VERMILLION], scales=scales, x_offset=6,
-                                 align="start")
-        axes = [Axis(scale=self.x, label="week", tick_format="d", grid_lines="none"),
-                Axis(scale=self.y, orientation="vertical", label="annual retention (%)", tick_format=".0f",
-                     grid_lines="dashed")]
-        self.figure = _figure([self.other_band, self.band, self.other_mean, self.mean, self.marker,
-                               self.marker_text, self.run, self.points], axes, "Customer retention", height,
-                              legend=True)
+        self.other_band = Lines(
+            x=nothing(),
+            y=nothing(2, 1),
+            fill="between",
+            colors=[GREY, GREY],
+            fill_colors=[GREY],
+            fill_opacities=[0.18],
+            stroke_width=0,
+            scales=scales,
+            visible=False,
+        )
+        self.other_mean = Lines(
+            x=nothing(), y=nothing(), colors=[GREY], line_style="dashed", stroke_width=2, scales=scales, visible=False
+        )
+        self.band = Lines(
+            x=nothing(),
+            y=nothing(2, 1),
+            fill="between",
+            colors=[SKY, SKY],
+            fill_colors=[SKY],
+            fill_opacities=[0.35],
+            stroke_width=0,
+            scales=scales,
+            visible=False,
+        )
+        self.mean = Lines(x=nothing(), y=nothing(), colors=[SKY], stroke_width=2, scales=scales, visible=False)
+        self.run = Lines(x=nothing(), y=nothing(), colors=[BLUE], stroke_width=3, scales=scales, visible=False)
+        self.points = Scatter(
+            x=nothing(),
+            y=nothing(),
+            colors=[BLUE],
+            default_size=24,
+            scales=scales,
+            visible=False,
+            tooltip=_tooltip(["x", "y"], ["week", "retention %"], ["d", ".1f"]),
+        )
+        self.marker = Lines(
+            x=nothing(1, 2),
+            y=nothing(1, 2),
+            colors=[VERMILLION],
+            line_style="dash_dotted",
+            stroke_width=2,
+            scales=scales,
+            visible=False,
+        )
+        self.marker_text = Label(
+            x=nothing(),
+            y=nothing(),
+            text=[""],
+            colors=[VERMILLION],
+            scales=scales,
+            x_offset=6,
+            align="start",
+            visible=False,
+        )
+        axes = [
+            Axis(scale=self.x, label="week", tick_format="d", grid_lines="none"),
+            Axis(
+                scale=self.y,
+                orientation="vertical",
+                label="annual retention (%)",
+                tick_format=".0f",
+                grid_lines="dashed",
+            ),
+        ]
+        self.figure = _figure(
+            [
+                self.other_band,
+                self.band,
+                self.other_mean,
+                self.mean,
+                self.marker,
+                self.marker_text,
+                self.run,
+                self.points,
+            ],
+            axes,
+            "Customer retention",
+            height,
+        )
 
-    def update(self, outputs: pd.DataFrame, weeks: int, start: int, effect=None, labels=("", ""),
-               interventions=()) -> None:
+    def update(
+        self, outputs: pd.DataFrame, weeks: int, start: int, effect=None, labels=("", ""), interventions=()
+    ) -> None:
         """Show ``outputs`` from week ``start`` (earlier weeks are the trailing window filling) and the bands."""
         shown = outputs[outputs["week"] >= start]
         run_x, run_y = shown["week"].to_numpy(), 100 * shown["retention_rate"].to_numpy()
@@ -95,41 +185,50 @@ class RetentionChart:
             if effect is not None:
                 week = np.arange(1, len(effect.factual.mean) + 1)
                 keep = week >= start
-                self._band(self.band, self.mean, week[keep], effect.factual, keep, labels[0])
+                self._band(self.band, self.mean, week[keep], effect.factual, keep)
                 parts += [100 * effect.factual.low[keep]]
                 if effect.counterfactual is not None:
-                    self._band(self.other_band, self.other_mean, week[keep], effect.counterfactual, keep, labels[1])
+                    self._band(self.other_band, self.other_mean, week[keep], effect.counterfactual, keep)
                     parts += [100 * effect.counterfactual.low[keep]]
             self.y.min, self.y.max = retention_range(*parts)
-            self.run.x, self.run.y = run_x, run_y
-            self.points.x, self.points.y = run_x[-1:], run_y[-1:]
-            marks = intervention_labels(interventions)
-            self.marker.x = [[w, w] for w in marks] or []
-            self.marker.y = [[self.y.min, self.y.max] for _ in marks] or []
-            self.marker_text.x = [float(w) for w in marks]
-            self.marker_text.y = [self.y.max - 3.0 for _ in marks]
-            self.marker_text.text = [f"week {w}: change" for w in marks]
+            _show(self.run, x=run_x, y=run_y)
+            _show(self.points, x=run_x[-1:], y=run_y[-1:])
+            weeks_changed = np.array(sorted(intervention_labels(interventions)), dtype=float)
+            _show(
+                self.marker,
+                x=np.repeat(weeks_changed[:, None], 2, axis=1),
+                y=np.tile([self.y.min, self.y.max], (len(weeks_changed), 1)),
+            )
+            _show(
+                self.marker_text,
+                x=weeks_changed,
+                y=np.full(len(weeks_changed), self.y.max - 3.0),
+                text=[f"week {w:.0f}: change" for w in weeks_changed],
+            )
 
     @staticmethod
-    def _band(band: Lines, mean: Lines, week, values, keep, label: str) -> None:
-        band.x, band.y = week, [100 * values.low[keep], 100 * values.high[keep]]
-        mean.x, mean.y = week, 100 * values.mean[keep]
-        mean.labels = [label]
+    def _band(band: Lines, mean: Lines, week, values, keep) -> None:
+        _show(band, x=week, y=100 * np.vstack([values.low[keep], values.high[keep]]))
+        _show(mean, x=week, y=100 * values.mean[keep])
 
 
 def caption_retention(view, effect, start: int, labels) -> str:
     """The retention chart in words."""
-    parts = [f"Customer retention, week by week, in %, shown from week {start} "
-             f"(retention is measured over the trailing quarter)."]
+    parts = [
+        f"Customer retention, week by week, in %, shown from week {start} "
+        f"(retention is measured over the trailing quarter)."
+    ]
     if len(view.outputs):
         latest = view.outputs.iloc[-1]
         parts.append(f"This run at week {int(latest['week'])}: {100 * latest['retention_rate']:.1f} %.")
     if effect is not None:
         end = len(effect.factual.mean)
-        parts.append(f"{labels[0]}, mean of {effect.replications} replications at week {end}: "
-                     f"{100 * effect.factual.mean[-1]:.1f} %.")
+        parts.append(
+            f"{labels[0][:1].upper()}{labels[0][1:]}, mean of {effect.replications} replications at week {end}: "
+            f"{100 * effect.factual.mean[-1]:.1f} %."
+        )
         if effect.counterfactual is not None:
-            parts.append(f"{labels[1]}: {100 * effect.counterfactual.mean[-1]:.1f} %.")
+            parts.append(f"{labels[1][:1].upper()}{labels[1][1:]}: {100 * effect.counterfactual.mean[-1]:.1f} %.")
     return " ".join(parts)
 
 
@@ -141,13 +240,19 @@ class LostChart:
         self.top = top
         self.x = OrdinalScale()
         self.y = LinearScale(min=0)
-        self.bars = Bars(x=["none yet"], y=[0], orientation="horizontal", colors=[ORANGE],
-                         scales={"x": self.x, "y": self.y},
-                         tooltip=_tooltip(["x", "y"], ["handoff", "customers lost"], ["", ",d"]))
-        axes = [Axis(scale=self.x, orientation="vertical", label=""),
-                Axis(scale=self.y, label="customers lost so far", tick_format=",d", grid_lines="dashed")]
-        self.figure = _figure([self.bars], axes, "Why customers leave: the failed handoff", height,
-                              margin={**MARGIN, "left": 200})
+        self.bars = Bars(
+            x=["none yet"],
+            y=[0],
+            orientation="horizontal",
+            colors=[ORANGE],
+            scales={"x": self.x, "y": self.y},
+            tooltip=_tooltip(["x", "y"], ["handoff", "customers lost"], ["", ",d"]),
+        )
+        axes = [
+            Axis(scale=self.x, orientation="vertical", label=""),
+            Axis(scale=self.y, label="customers lost so far", tick_format=",d", grid_lines="dashed"),
+        ]
+        self.figure = _figure([self.bars], axes, "Why customers leave", height, margin={**MARGIN, "left": 200})
 
     def update(self, lost: pd.Series) -> None:
         """Show the largest ``top`` reasons."""
@@ -163,8 +268,11 @@ def caption_lost(lost: pd.Series) -> str:
     shown = lost[lost > 0].sort_values(ascending=False).head(3)
     if shown.empty:
         return "Why customers leave: no customers lost yet."
-    return "Why customers leave, customers lost so far by failed handoff: " + "; ".join(
-        f"{name.replace(' -> ', ' to ')} {int(count):,}" for name, count in shown.items()) + "."
+    return (
+        "Why customers leave, customers lost so far by failed handoff: "
+        + "; ".join(f"{name.replace(' -> ', ' to ')} {int(count):,}" for name, count in shown.items())
+        + "."
+    )
 
 
 class GridChart:
@@ -174,14 +282,22 @@ class GridChart:
         """The empty chart with a colour scale from ``low`` to ``high``."""
         self.rows, self.columns = OrdinalScale(), OrdinalScale()
         self.colour = ColorScale(scheme="viridis", min=low, max=high)
-        self.grid = GridHeatMap(color=np.zeros((1, 1)), row=["-"], column=["-"], null_color="#dddddd",
-                                scales={"row": self.rows, "column": self.columns, "color": self.colour},
-                                tooltip=_tooltip(["row", "column", "color"], ["from", "to", "value"],
-                                                 ["", "", ".2f"]))
-        axes = [Axis(scale=self.columns, label=""), Axis(scale=self.rows, orientation="vertical", label=""),
-                ColorAxis(scale=self.colour, label=colour_label, side="right", tick_format=".1f")]
-        self.figure = _figure([self.grid], axes, title, height,
-                              margin={"top": 50, "bottom": 90, "left": 110, "right": 90})
+        self.grid = GridHeatMap(
+            color=np.zeros((1, 1)),
+            row=["-"],
+            column=["-"],
+            null_color="#dddddd",
+            scales={"row": self.rows, "column": self.columns, "color": self.colour},
+            tooltip=_tooltip(["row", "column", "color"], ["from", "to", "value"], ["", "", ".2f"]),
+        )
+        axes = [
+            Axis(scale=self.columns, label=""),
+            Axis(scale=self.rows, orientation="vertical", label=""),
+            ColorAxis(scale=self.colour, label=colour_label, side="right", tick_format=".1f"),
+        ]
+        self.figure = _figure(
+            [self.grid], axes, title, height, margin={"top": 50, "bottom": 90, "left": 110, "right": 90}
+        )
 
     def update(self, table: pd.DataFrame) -> None:
         """Show ``table`` (NaN: no data, grey)."""
@@ -196,8 +312,10 @@ def caption_grid(title: str, table: pd.DataFrame) -> str:
     values = table.to_numpy(dtype=float)
     if not np.isfinite(values).any():
         return f"{title}: no data yet."
-    low, high = np.unravel_index(np.nanargmin(values), values.shape), np.unravel_index(np.nanargmax(values),
-                                                                                         values.shape)
+    low, high = (
+        np.unravel_index(np.nanargmin(values), values.shape),
+        np.unravel_index(np.nanargmax(values), values.shape),
+    )
     cell = lambda at: f"{table.index[at[0]]}, {table.columns[at[1]]}: {values[at]:.2f}"  # noqa: E731
     return f"{title}. Lowest {cell(low)}; highest {cell(high)}."
 
@@ -212,13 +330,28 @@ class OrganisationChart:
         self.x, self.y = LinearScale(), LinearScale()
         self.colour = ColorScale(scheme="viridis", min=0, max=1)
         self.size = LinearScale(min=0, max=1)
-        self.dots = Scatter(x=[], y=[], color=[], size=[], default_size=40, stroke="black", scales={
-            "x": self.x, "y": self.y, "color": self.colour, "size": self.size},
-            tooltip=_tooltip(["color"], ["customer focus"], [".2f"]))
-        self.names = Label(x=[], y=[], text=[], scales={"x": self.x, "y": self.y}, align="middle")
+        self.dots = Scatter(
+            x=nothing(),
+            y=nothing(),
+            color=nothing(),
+            size=nothing(),
+            visible=False,
+            default_size=40,
+            stroke="black",
+            scales={"x": self.x, "y": self.y, "color": self.colour, "size": self.size},
+            tooltip=_tooltip(["color"], ["customer focus"], [".2f"]),
+        )
+        self.names = Label(
+            x=nothing(), y=nothing(), text=[""], visible=False, scales={"x": self.x, "y": self.y}, align="middle"
+        )
         axes = [ColorAxis(scale=self.colour, label="customer focus", side="right", tick_format=".1f")]
-        self.figure = _figure([self.dots, self.names], axes, "The organisation: employees by function", height,
-                              margin={"top": 50, "bottom": 20, "left": 20, "right": 90})
+        self.figure = _figure(
+            [self.dots, self.names],
+            axes,
+            "The organisation: employees by function",
+            height,
+            margin={"top": 50, "bottom": 20, "left": 20, "right": 90},
+        )
         self.shape = None
 
     def update(self, function: np.ndarray, level: np.ndarray, focus: np.ndarray) -> None:
@@ -229,10 +362,11 @@ class OrganisationChart:
                 self.shape = (len(function), tuple(level[ids]))
                 xs, ys, order, centres = organisation_layout(function[ids], level[ids])
                 self.order = ids[order]
-                self.dots.x, self.dots.y = xs, ys
-                self.dots.size = np.where(level[self.order] == FRONTLINE, 0.2, 1.0)
-                self.names.x, self.names.y = centres, np.full(len(centres), 1.5)
-                self.names.text = [SHORT_NAMES.get(n, n) for n in FUNCTIONS]
+                _show(self.dots, x=xs, y=ys, size=np.where(level[self.order] == FRONTLINE, 0.2, 1.0))
+                _show(
+                    self.names, x=centres, y=np.full(len(centres), 1.5), text=[SHORT_NAMES.get(n, n) for n in FUNCTIONS]
+                )
                 self.figure.title = f"The organisation: {len(function):,} employees by function" + (
-                    "" if len(ids) == len(function) else f" (1 in {len(function) // len(ids)} shown)")
-            self.dots.color = focus[self.order]
+                    "" if len(ids) == len(function) else f" (1 in {len(function) // len(ids)} shown)"
+                )
+            _show(self.dots, color=focus[self.order])

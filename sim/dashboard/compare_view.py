@@ -46,8 +46,8 @@ def summary(result: Comparison, same_organisation: bool) -> str:
 
 
 @solara.component
-def CompareView(session: Session):
-    """Pick two scenarios and a number of replications; run; see the bands."""
+def CompareView(session: Session, visible: bool = True):
+    """Pick two scenarios and a number of replications; run; see the bands (drawn only while ``visible``)."""
     presets = solara.use_memo(list_presets, [])
     choices = [CURRENT, WITHOUT, *(p.name for p in presets)]
     error = solara.use_reactive(None)
@@ -110,16 +110,15 @@ def CompareView(session: Session):
         solara.Error(f"The comparison failed: {task.exception}")
     elif task.cancelled:
         solara.Info("Comparison cancelled.")
-    with solara.Div(style={} if result is not None else {"display": "none"}):
-        if result is not None:
-            solara.Text(summary(result, same), style={"font-weight": "bold"})
-        ChartBox(chart.figure, "Mean retention of each scenario with its "
-                 f"{BAND:.0%} band, week by week, in %." if result is None else summary(result, same))
-        if result is not None:
-            with solara.Row():
-                solara.FileDownload(lambda: result.table().to_csv(index=False), filename="comparison.csv",
-                                    label="comparison.csv", mime_type="text/csv")
-                solara.FileDownload(lambda: pngs.png_bytes(pngs.retention_chart(
-                    charts.NO_RUN, result.effect(),
-                    labels=(result.labels[1], result.labels[0]), start=START, weeks=result.runs[0].shape[1])),
-                    filename="comparison.png", label="comparison.png", mime_type="image/png")
+    if result is not None:
+        solara.Text(summary(result, same), style={"font-weight": "bold"})
+        if visible:
+            ChartBox(chart.figure, f"Mean retention of each scenario with its {BAND:.0%} band, week by week, in %. "
+                     + summary(result, same), key=charts.retention_legend((result.labels[1], result.labels[0]))[1:3])
+        with solara.Row():
+            solara.FileDownload(lambda: result.table().to_csv(index=False), filename="comparison.csv",
+                                label="comparison.csv", mime_type="text/csv")
+            solara.FileDownload(lambda: pngs.png_bytes(pngs.retention_chart(
+                charts.NO_RUN, result.effect(), labels=(result.labels[1], result.labels[0]), start=START,
+                weeks=result.runs[0].shape[1])), filename="comparison.png", label="comparison.png",
+                mime_type="image/png")

@@ -62,9 +62,9 @@ def RunControls(session: Session, large: bool = False):
 @solara.component
 def SpeedControls():
     """The play interval and weeks per step (Explore's sidebar)."""
-    solara.SliderInt("Pause between steps when playing (ms)", value=interval, min=0, max=1000, step=50,
-                     thumb_label="always")
-    solara.SliderInt("Weeks per step", value=per_click, min=1, max=26, thumb_label="always")
+    solara.SliderInt(f"Pause when playing: {interval.value:,} ms", value=interval, min=0, max=1000,
+                     step=50)
+    solara.SliderInt(f"Weeks per step: {per_click.value}", value=per_click, min=1, max=26)
 
 
 @solara.component
@@ -101,7 +101,6 @@ def LeverSlider(session: Session, name: str):
     now = session.view.levers.get(name, value)
     changed = f" · now {now:.2f} after a scheduled change" if now != value else ""
     solara.SliderFloat(f"{label(name)}: {value:.2f}{changed}", value=value, min=0.0, max=1.0, step=0.05,
-                       thumb_label="always",
                        on_value=lambda v: guarded(lambda: session.set_parameter(name, v), error))
     solara.Text(meaning(name), style={"font-size": "0.75rem", "color": "#444"})
     if error.value:

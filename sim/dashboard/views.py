@@ -20,6 +20,10 @@ figure.cf-figure { margin: 0; }
 figure.cf-figure figcaption { font-size: 0.85rem; color: #333; }
 .cf-large figure.cf-figure figcaption { font-size: 1rem; }
 .cf-upload input { margin-left: 0.5em; }
+.cf-key { display: inline-flex; align-items: center; margin-right: 1.2em; font-size: 0.9rem; }
+.cf-large .cf-key { font-size: 1.1rem; }
+.cf-chart:not(.cf-large) .cf-keys { display: flex; flex-direction: column; }
+.cf-swatch { display: inline-block; width: 28px; margin-right: 0.4em; }
 """
 
 
@@ -63,14 +67,20 @@ def Headline(session: Session, large: bool = False):
     """The answer in words (see ``headline``)."""
     edits.get()
     solara.Text(headline(session, effect.value),
-                style={"font-size": "1.35rem" if large else "1.05rem", "font-weight": "500", "display": "block"})
+                style={"font-size": "1.2rem" if large else "1.05rem", "font-weight": "500", "display": "block",
+                       "line-height": "1.35"})
 
 
 @solara.component
-def ChartBox(figure, caption: str, large: bool = False):
-    """A bqplot figure with its caption as the text alternative."""
-    solara.v.Html(tag="figure", class_="cf-figure cf-chart" + (" cf-large" if large else ""), attributes={
-        "aria-label": caption}, children=[figure, solara.v.Html(tag="figcaption", children=[caption])])
+def ChartBox(figure, caption: str, large: bool = False, key=()):
+    """A bqplot figure with its key (colour, line style, words) and its caption as the text alternative."""
+    entries = [solara.v.Html(tag="span", class_="cf-key", children=[
+        solara.v.Html(tag="span", class_="cf-swatch", style_=f"border-top: 4px {style} {colour}"), words])
+        for colour, style, words in key]
+    keys = [solara.v.Html(tag="div", class_="cf-keys", children=entries)] if key else []
+    solara.v.Html(tag="figure", class_="cf-figure cf-chart" + (" cf-large" if large else ""),
+                  attributes={"aria-label": caption},
+                  children=[figure, *keys, solara.v.Html(tag="figcaption", children=[caption])])
 
 
 @solara.component
@@ -81,7 +91,8 @@ def Retention(session: Session, height: str = "380px", large: bool = False):
     names = labels(session)
     solara.use_effect(lambda: chart.update(view.outputs, view.weeks, START, found, names, setup.interventions),
                       [view, found, setup])
-    ChartBox(chart.figure, charts.caption_retention(view, found, START, names), large)
+    ChartBox(chart.figure, charts.caption_retention(view, found, START, names), large,
+             key=charts.retention_legend(names))
 
 
 @solara.component
@@ -160,14 +171,14 @@ def Presentation(session: Session):
     with solara.Column(gap="6px", style={"padding": "0 8px"}):
         solara.v.Html(tag="h1", children=[preset.name], style_="font-size: 2rem; margin: 0; line-height: 1.2")
         solara.v.Html(tag="p", children=[preset.description.strip()],
-                      style_="font-size: 1.15rem; line-height: 1.35; margin: 0")
+                      style_="font-size: 1.1rem; line-height: 1.3; margin: 0")
         with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}, gap="12px"):
             with solara.Div(style={"min-width": "320px"}):
                 PresetPicker(session, describe=False)
             RunControls(session, large=True)
             SpeedPicker()
             KeysAndFullScreen(event_press=press)
-        solara.Text("Keys: space plays or pauses, → steps one week.", style={"font-size": "0.95rem"})
+            solara.Text("Keys: space plays or pauses, → steps one week.", style={"font-size": "0.95rem"})
         Headline(session, large=True)
-        Retention(session, height="calc(100vh - 420px)", large=True)
+        Retention(session, height="calc(100vh - 455px)", large=True)
 
