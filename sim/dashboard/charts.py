@@ -26,11 +26,13 @@ from bqplot import (
 from ipywidgets import Layout
 
 from sim.dashboard.bands import BAND
-from sim.dashboard.pngs import SHORT_NAMES, intervention_labels, organisation_layout
+from sim.dashboard.pngs import intervention_labels
+from sim.dashboard.words import SHORT_NAMES
 from sim.organisation import FRONTLINE, FUNCTIONS
 
 BLUE, ORANGE, VERMILLION, GREY, SKY = "#0072B2", "#E69F00", "#D55E00", "#595959", "#56B4E9"
 MARGIN = {"top": 50, "bottom": 60, "left": 80, "right": 20}
+MAX_DOTS = 1_000  # the organisation chart draws at most this many employees (SVG dots cost the browser)
 NO_RUN = pd.DataFrame({"week": [], "retention_rate": []})  # a chart of bands alone
 
 
@@ -283,9 +285,10 @@ class GridChart:
         self.rows, self.columns = OrdinalScale(), OrdinalScale()
         self.colour = ColorScale(scheme="viridis", min=low, max=high)
         self.grid = GridHeatMap(
-            color=np.zeros((1, 1)),
-            row=["-"],
-            column=["-"],
+            color=nothing(2, 2),
+            row=["", " "],
+            column=["", " "],
+            visible=False,
             null_color="#dddddd",
             scales={"row": self.rows, "column": self.columns, "color": self.colour},
             tooltip=_tooltip(["row", "column", "color"], ["from", "to", "value"], ["", "", ".2f"]),
@@ -301,10 +304,11 @@ class GridChart:
 
     def update(self, table: pd.DataFrame) -> None:
         """Show ``table`` (NaN: no data, grey)."""
-        with self.figure.hold_sync():
+        with self.figure.hold_sync(), self.grid.hold_trait_notifications():
+            self.grid.color = table.to_numpy(dtype=float)
             self.grid.row = [SHORT_NAMES.get(n, str(n)) for n in table.index]
             self.grid.column = [SHORT_NAMES.get(str(n), str(n)) for n in table.columns]
-            self.grid.color = table.to_numpy(dtype=float)
+            self.grid.visible = True
 
 
 def caption_grid(title: str, table: pd.DataFrame) -> str:
@@ -320,10 +324,33 @@ def caption_grid(title: str, table: pd.DataFrame) -> str:
     return f"{title}. Lowest {cell(low)}; highest {cell(high)}."
 
 
+def organisation_layout(function: np.ndarray, level: np.ndarray):
+    """Positions of employees: one block per function, executives on top, then managers, then frontline.
+
+    Returns x, y, the employees' ids in drawing order (a deterministic
+    subsample of at most ``MAX_DOTS`` in large organisations) and the x of
+    each function block's centre.
+    """
+    ids = np.arange(len(function))
+    if len(ids) > MAX_DOTS:
+        ids = ids[:: int(np.ceil(len(ids) / MAX_DOTS))]
+    largest = np.bincount(function[ids], minlength=len(FUNCTIONS)).max()
+    columns = max(4, int(np.ceil(np.sqrt(largest * 0.6))))
+    xs, ys = np.empty(len(ids)), np.empty(len(ids))
+    for f in range(len(FUNCTIONS)):
+        positions = np.flatnonzero(function[ids] == f)
+        positions = positions[np.argsort(level[ids][positions], kind="stable")]
+        slot = np.arange(len(positions))
+        xs[positions] = f * (columns + 2) + slot % columns
+        ys[positions] = -(slot // columns)
+    centres = np.arange(len(FUNCTIONS)) * (columns + 2) + (columns - 1) / 2
+    return xs, ys, ids, centres
+
+
+
+
 class OrganisationChart:
     """Every employee (at most ``MAX_DOTS``) grouped by function, coloured by customer focus; leaders larger."""
-
-    MAX_DOTS = 1_000
 
     def __init__(self, height: str = "320px"):
         """The empty chart."""
@@ -356,17 +383,14 @@ class OrganisationChart:
 
     def update(self, function: np.ndarray, level: np.ndarray, focus: np.ndarray) -> None:
         """Place the dots once per organisation; then only their colours change."""
-        ids = np.arange(len(function))[:: max(1, int(np.ceil(len(function) / self.MAX_DOTS)))]
         with self.figure.hold_sync():
-            if self.shape != (len(function), tuple(level[ids])):
-                self.shape = (len(function), tuple(level[ids]))
-                xs, ys, order, centres = organisation_layout(function[ids], level[ids])
-                self.order = ids[order]
+            if self.shape != (function.tobytes(), level.tobytes()):
+                self.shape = (function.tobytes(), level.tobytes())
+                xs, ys, self.order, centres = organisation_layout(function, level)
                 _show(self.dots, x=xs, y=ys, size=np.where(level[self.order] == FRONTLINE, 0.2, 1.0))
-                _show(
-                    self.names, x=centres, y=np.full(len(centres), 1.5), text=[SHORT_NAMES.get(n, n) for n in FUNCTIONS]
-                )
-                self.figure.title = f"The organisation: {len(function):,} employees by function" + (
-                    "" if len(ids) == len(function) else f" (1 in {len(function) // len(ids)} shown)"
-                )
+                _show(self.names, x=centres, y=np.full(len(centres), 1.5),
+                      text=[SHORT_NAMES.get(n, n) for n in FUNCTIONS])
+                shown = "" if len(self.order) == len(function) else \
+                    f" (1 in {int(np.ceil(len(function) / len(self.order)))} shown)"
+                self.figure.title = f"The organisation: {len(function):,} employees by function{shown}"
             _show(self.dots, color=focus[self.order])

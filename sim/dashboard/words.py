@@ -56,6 +56,18 @@ def meaning(name: str) -> str:
     return f"0: {zero}. 0.5: {half}. 1: {one}."
 
 
+SHORT_NAMES = {  # functions' names where space is short
+    "strategy and planning": "strategy",
+    "product and innovation": "product",
+    "supply chain": "supply",
+    "delivery": "delivery",
+    "finance and billing": "finance",
+    "marketing and communications": "marketing",
+    "sales": "sales",
+    "customer success": "cust. success",
+}
+
+
 THOUSANDS = re.compile(r"^\s*[+-]?\d{1,3}([, _]\d{3})+(\.\d*)?\s*$")
 
 
