@@ -55,8 +55,7 @@ def use_play(session: Session) -> None:
     def play():
         while playing.value and session.view.running:
             time.sleep(interval.value / 1000)
-            if playing.value:  # not paused while we waited
-                session.step(per_click.value)
+            session.step(per_click.value, still=lambda: playing.value)
         playing.set(False)
 
     solara.lab.use_task(play, dependencies=[playing.value], prefer_threaded=True)

@@ -168,7 +168,7 @@ def test_the_effect_shows_from_the_first_week_its_interval_stays_clear_of_zero(r
     blip = np.where(np.arange(40) == 5, 0.05, 0.0)  # clear of zero at week 6 only: not "from then on"
     effect = Effect.of(list(0.8 + step + blip + noise), list(0.8 + noise * 0.5))
     assert effect.shows_from() == 21
-    mean, low, high = effect.at(30)
+    mean, low, _ = effect.at(30)
     assert low > 0 and np.isclose(mean, 0.05 + (noise[:, 29] * 0.5).mean())
     assert Effect.of(list(0.8 + noise), list(0.8 + noise)).shows_from() is None
 

@@ -76,14 +76,13 @@ def retention_range(*arrays) -> tuple[float, float]:
     return max(0.0, low), 100.0
 
 
-def retention_legend(labels) -> list[tuple[str, str, str]]:
-    """The retention chart's key: (colour, line style, words) per line."""
-    return [
-        (BLUE, "solid", "this run, week by week"),
-        (SKY, "solid", f"{labels[0]}: mean and {BAND:.0%} band"),
-        (GREY, "dashed", f"{labels[1]}: mean and {BAND:.0%} band"),
-        (VERMILLION, "dashed", "a scheduled change"),
-    ]
+def retention_legend(labels, changes: bool = True, run: bool = True) -> list[tuple[str, str, str]]:
+    """The retention chart's key: (colour, line style, words) per line drawn; ``labels[1]`` None: no counterfactual."""
+    entries = [(BLUE, "solid", "this run, week by week")] if run else []
+    entries.append((SKY, "solid", f"{labels[0]}: mean and {BAND:.0%} band"))
+    if labels[1] is not None:
+        entries.append((GREY, "dashed", f"{labels[1]}: mean and {BAND:.0%} band"))
+    return entries + ([(VERMILLION, "dashed", "a scheduled change")] if changes else [])
 
 
 class RetentionChart:
@@ -229,7 +228,7 @@ def caption_retention(view, effect, start: int, labels) -> str:
             f"{labels[0][:1].upper()}{labels[0][1:]}, mean of {effect.replications} replications at week {end}: "
             f"{100 * effect.factual.mean[-1]:.1f} %."
         )
-        if effect.counterfactual is not None:
+        if effect.counterfactual is not None and labels[1]:
             parts.append(f"{labels[1][:1].upper()}{labels[1][1:]}: {100 * effect.counterfactual.mean[-1]:.1f} %.")
     return " ".join(parts)
 

@@ -84,11 +84,11 @@ def CompareView(session: Session, visible: bool = True):
 
     result = task.value if task.finished else None
     same = {first.value, second.value} == {CURRENT, WITHOUT}
+    names = (result.labels[1], result.labels[0]) if result is not None else ("", "")
 
     def draw():
         if result is not None:
-            chart.update(charts.NO_RUN, result.runs[0].shape[1], START, result.effect(),
-                         (result.labels[1], result.labels[0]))
+            chart.update(charts.NO_RUN, result.runs[0].shape[1], START, result.effect(), names)
 
     solara.use_effect(draw, [result])
     solara.Text("Runs both scenarios with the same seeds at the organisation size, weeks and seed set on the "
@@ -114,11 +114,11 @@ def CompareView(session: Session, visible: bool = True):
         solara.Text(summary(result, same), style={"font-weight": "bold"})
         if visible:
             ChartBox(chart.figure, f"Mean retention of each scenario with its {BAND:.0%} band, week by week, in %. "
-                     + summary(result, same), key=charts.retention_legend((result.labels[1], result.labels[0]))[1:3])
+                     + summary(result, same), key=charts.retention_legend(names, changes=False, run=False))
         with solara.Row():
             solara.FileDownload(lambda: result.table().to_csv(index=False), filename="comparison.csv",
                                 label="comparison.csv", mime_type="text/csv")
             solara.FileDownload(lambda: pngs.png_bytes(pngs.retention_chart(
-                charts.NO_RUN, result.effect(), labels=(result.labels[1], result.labels[0]), start=START,
+                charts.NO_RUN, result.effect(), labels=names, start=START,
                 weeks=result.runs[0].shape[1])), filename="comparison.png", label="comparison.png",
                 mime_type="image/png")

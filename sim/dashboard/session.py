@@ -153,9 +153,14 @@ class Session:
             self.view = snapshot(self.model)
         refresh()
 
-    def step(self, weeks: int = 1) -> None:
-        """Advance up to ``weeks`` weeks (not past the end of the run)."""
+    def step(self, weeks: int = 1, still: Callable[[], bool] = lambda: True) -> None:
+        """Advance up to ``weeks`` weeks (not past the end of the run), if ``still()`` once the lock is ours.
+
+        Play passes "still playing", so a step that waited while the user paused or reset never happens.
+        """
         with self.lock:
+            if not still():
+                return
             for _ in range(weeks):
                 if not self.model.running:
                     break

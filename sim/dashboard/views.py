@@ -30,7 +30,7 @@ figure.cf-figure figcaption { font-size: 0.85rem; color: #333; }
 def labels(session: Session) -> tuple[str, str]:
     """The scenario's name and its counterfactual's, in words."""
     other = session.setup.counterfactual()
-    return session.setup.preset.name, other[0] if other else "no counterfactual"
+    return session.setup.preset.name, other[0] if other else None
 
 
 def points(value: float) -> str:
@@ -92,7 +92,7 @@ def Retention(session: Session, height: str = "380px", large: bool = False):
     solara.use_effect(lambda: chart.update(view.outputs, view.weeks, START, found, names, setup.interventions),
                       [view, found, setup])
     ChartBox(chart.figure, charts.caption_retention(view, found, START, names), large,
-             key=charts.retention_legend(names))
+             key=charts.retention_legend(names, bool(setup.interventions)))
 
 
 @solara.component
