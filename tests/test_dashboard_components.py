@@ -2,6 +2,7 @@
 
 import time
 
+import bqplot
 import ipyvue
 import ipyvuetify as v
 import pytest
@@ -112,6 +113,17 @@ def test_step_and_reset_move_the_week(page):
     see(box, "Week 2 of 104")
     button(rc, "Reset").click()
     see(box, "Week 0 of 104")
+
+
+def test_the_charts_follow_every_step_without_being_rebuilt(page):
+    box, rc = page
+    (point,) = rc.find(bqplot.Scatter).widgets  # the run's latest week, with its hover value
+    for week in range(1, 15):
+        button(rc, "Step").click()
+        see(box, f"Week {week} of 104")
+    wait_until(lambda: list(point.x) == [14] and point.visible)  # drawn from week 13, the same widget
+    (bars,) = rc.find(bqplot.Bars).widgets
+    wait_until(lambda: bars.y.sum() > 0)  # customers lost so far
 
 
 def test_play_runs_in_the_background_until_paused(page):

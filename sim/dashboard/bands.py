@@ -72,7 +72,7 @@ def retention(make: Callable[[int], CustomerFocusScenario], replication: int,
     return values
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Band:
     """Mean and ``BAND`` interval, week by week, over replications (rows of ``runs``)."""
 
@@ -88,7 +88,7 @@ class Band:
         return cls(mean, mean - half, mean + half)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Effect:
     """A scenario against its counterfactual over the same seeds: both bands and their paired difference."""
 

@@ -15,7 +15,7 @@ from sim.scenario import CustomerFocusScenario
 FINAL_YEAR = 52  # weeks at the end of a run that the comparison's summary averages
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Comparison:
     """Two scenarios run with the same seeds, replication by replication: the second against the first."""
 

@@ -118,9 +118,9 @@ class Setup:
         return f"{baseline.preset.name} (a different starting organisation)", other
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class View:
-    """What the page shows of the run at one moment: an immutable snapshot."""
+    """What the page shows of the run at one moment: an immutable snapshot (equal only to itself)."""
 
     week: int
     weeks: int

@@ -86,6 +86,7 @@ def ChartBox(figure, caption: str, large: bool = False, key=()):
 @solara.component
 def Retention(session: Session, height: str = "380px", large: bool = False):
     """Retention: this run over its band, beside the counterfactual's band; the change marked."""
+    changes.get()  # redraw after every step
     view, found, setup = session.view, effect.value, session.setup
     chart = solara.use_memo(lambda: charts.RetentionChart(height), [])
     names = labels(session)
@@ -98,6 +99,7 @@ def Retention(session: Session, height: str = "380px", large: bool = False):
 @solara.component
 def Lost(session: Session, height: str = "380px", large: bool = False, top: int = 8):
     """Customers lost by reason."""
+    changes.get()
     view = session.view
     chart = solara.use_memo(lambda: charts.LostChart(height, top), [])
     solara.use_effect(lambda: chart.update(view.lost_by_reason), [view])
