@@ -16,6 +16,7 @@ from playwright.sync_api import expect, sync_playwright
 from .dashboard_server import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, axe_core, dashboard_url  # noqa: F401 (fixtures)
 
 TIMEOUT = 60_000  # ms; a loaded 2-core machine draws slowly
+expect.set_options(timeout=20_000)
 SCREENS = {"laptop": (1366, 768), "projector": (1920, 1080)}
 LEADERSHIP = "New leadership team at week 26"
 
@@ -61,7 +62,7 @@ class Watched:
         self.page.screenshot(path=ARTIFACTS / f"{name}-{width}.png")
 
     def select(self, label, option):
-        self.page.locator(".v-select", has_text=label).first.click()
+        self.page.get_by_role("combobox", name=label, exact=True).click()
         menu = self.page.locator(".v-overlay--active")  # this select's open menu, not an earlier one
         menu.get_by_role("option", name=option, exact=True).click()
         expect(menu).to_have_count(0)
@@ -167,7 +168,7 @@ def test_the_comparison_keeps_its_choices_and_result_across_tabs(watched):
     for tab in ("Explore", "Present", "Compare"):
         watched.tab(tab)
     expect(summary.first).to_be_visible()
-    expect(watched.page.locator(".v-select", has_text="First scenario")).to_contain_text("Baseline")
+    expect(watched.page.get_by_role("combobox", name="First scenario", exact=True)).to_contain_text("Baseline")
     with watched.page.expect_download() as download:
         watched.page.get_by_text("comparison.csv").click()
     with open(download.value.path()) as csv:
@@ -182,9 +183,9 @@ def test_present_fits_one_projector_screen_with_large_chart_text_and_keys(browse
     watched.answer()
     height = SCREENS[screen][1]
     for what in (watched.page.get_by_role("heading", name=LEADERSHIP), watched.step_button,
-                 watched.page.get_by_role("button", name="Full screen"), watched.page.locator(".v-select",
-                                                                                          has_text="Speed"),
-                 watched.page.locator(".v-select", has_text="Scenario"),
+                 watched.page.get_by_role("button", name="Full screen"),
+                 watched.page.get_by_role("combobox", name="Speed", exact=True),
+                 watched.page.get_by_role("combobox", name="Scenario", exact=True),
                  watched.page.locator("figure.cf-figure svg.svg-figure").first):
         box = what.bounding_box()
         assert box is not None and box["y"] >= 0 and box["y"] + box["height"] <= height, (what, box)
