@@ -16,6 +16,7 @@ import solara
 import solara.lab
 
 from sim.dashboard.bands import REPLICATIONS, Effect, retention
+from sim.dashboard.browser import AccessibleNames
 from sim.dashboard.compare_view import CompareView
 from sim.dashboard.controls import Levers, PresetPicker, RunControls, SizeField, SpeedControls
 from sim.dashboard.interventions import InterventionEditor
@@ -110,6 +111,7 @@ def Page():
 
     solara.Title("Customer Focus Simulator")
     solara.Style(CSS)
+    AccessibleNames()
     with solara.AppBar():
         solara.AppBarTitle("Customer Focus Simulator")
     with solara.v.Tabs(v_model=tab.value, on_v_model=tab.set):

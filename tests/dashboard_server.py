@@ -17,6 +17,7 @@ CHROMIUM = os.environ.get("CFSIM_CHROMIUM", "/usr/bin/chromium")
 # Without the background-networking flags Chromium keeps calling home, which a closed network refuses.
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+SERVERS: dict[str, int] = {}  # url: process id, for the classroom's CPU figures
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "dashboard"
 AXE = "axe-core@4.11.0"  # the accessibility checker, from npm, with its published sha512
 AXE_INTEGRITY = "sha512-ilYanEU8vxxBexpJd8cWM4ElSQq4QctCLKih0TSfjIfCQTeyH/6zVrmIJfLPrKTKJRbiG+cfnZbQIjAlJmF1jQ=="
@@ -53,6 +54,7 @@ def dashboard_url():
     server = subprocess.Popen([sys.executable, "-m", "sim.cli", "dashboard", "--port", str(port)],
                               stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/"
+    SERVERS[url] = server.pid  # ``cfsim dashboard`` becomes Solara's server in the same process
     deadline = time.monotonic() + 90
     while True:
         try:

@@ -62,7 +62,8 @@ class Watched:
         self.page.screenshot(path=ARTIFACTS / f"{name}-{width}.png")
 
     def select(self, label, option):
-        self.page.get_by_role("combobox", name=label, exact=True).click()
+        combobox = self.page.get_by_role("combobox", name=label, exact=True)
+        self.page.locator(".v-select").filter(has=combobox).click()
         menu = self.page.locator(".v-overlay--active")  # this select's open menu, not an earlier one
         menu.get_by_role("option", name=option, exact=True).click()
         expect(menu).to_have_count(0)
@@ -168,7 +169,7 @@ def test_the_comparison_keeps_its_choices_and_result_across_tabs(watched):
     for tab in ("Explore", "Present", "Compare"):
         watched.tab(tab)
     expect(summary.first).to_be_visible()
-    expect(watched.page.get_by_role("combobox", name="First scenario", exact=True)).to_contain_text("Baseline")
+    expect(watched.page.get_by_role("combobox", name="First scenario", exact=True)).to_have_value("Baseline")
     with watched.page.expect_download() as download:
         watched.page.get_by_text("comparison.csv").click()
     with open(download.value.path()) as csv:
@@ -230,7 +231,7 @@ def test_the_scenario_lives_in_the_address_and_in_a_file_cfsim_runs(watched, tmp
         watched.page.get_by_text("Download scenario").click()
     saved = tmp_path / "mine.toml"
     download.value.save_as(saved)
-    run = subprocess.run([sys.executable, "-m", "sim.cli", "run", str(saved), "--weeks", "3",
+    run = subprocess.run([sys.executable, "-m", "sim.cli", "run", str(saved), "--weeks", "30",
                           "--out", str(tmp_path / "out.csv")], capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stderr
     edited = tmp_path / "edited.toml"

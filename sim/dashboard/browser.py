@@ -1,4 +1,4 @@
-"""Two small pieces that must run in the browser: keyboard and full screen (Present), and reading an upload."""
+"""Small pieces that must run in the browser: keys and full screen (Present), reading an upload, accessible names."""
 
 from __future__ import annotations
 
@@ -17,3 +17,8 @@ def KeysAndFullScreen(event_press: Callable[[str], None]):
 @solara.component_vue("upload.vue")
 def UploadText(label: str, event_upload: Callable[[dict], None], limit: int = UPLOAD_LIMIT):
     """A file picker that sends the chosen file's name, size and text (None above ``limit`` bytes)."""
+
+
+@solara.component_vue("labels.vue")
+def AccessibleNames():
+    """The page's language, and names for the sliders and the menu button, which the widgets leave out."""

@@ -13,6 +13,8 @@ from sim.dashboard.session import Session, changes, edits, effect, per_click, pl
 START = getattr(record, "RETENTION_WINDOW", 1)  # retention needs a full trailing window: shown from this week
 YEARS = ((52, "1 year"), (104, "2 years"))
 CSS = """
+.v-app-bar.v-toolbar { background-color: #1d3557 !important; }
+.v-field-label, .v-label, .v-messages, .v-messages__message { color: #333 !important; opacity: 1 !important; }
 .cf-chart svg text { font-size: 14px; }
 .cf-large svg text, .cf-large svg .legendtext { font-size: 20px !important; }
 .cf-large svg .mainheading { font-size: 24px !important; }
