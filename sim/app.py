@@ -119,7 +119,7 @@ def Page():
             solara.v.Tab(children=[name])
     # The comparison stays mounted on every tab, so its choices survive and it keeps running.
     with solara.Div(style={} if tab.value == COMPARE else {"display": "none"}):
-        CompareView(session, visible=tab.value == COMPARE)
+        CompareView(session)
     if problem.value:
         solara.Warning(problem.value)
     if tab.value == EXPLORE:

@@ -71,7 +71,7 @@ def test_the_lost_chart_shows_the_largest_reasons_largest_last():
 
 def test_grid_charts_hold_the_tables_values_and_say_their_extremes(stepped):
     table = stepped.focus_by_function_and_level()
-    chart = charts.GridChart("focus", 0, 1, "focus")
+    chart = charts.GridChart("focus", 0, 1)
     chart.update(table)
     assert np.allclose(chart.grid.color, table.to_numpy(), equal_nan=True)
     low = np.nanmin(table.to_numpy())

@@ -279,8 +279,8 @@ def caption_lost(lost: pd.Series) -> str:
 class GridChart:
     """A table of shares (rows by columns) as a viridis grid, e.g. focus by function and level."""
 
-    def __init__(self, title: str, low: float, high: float, colour_label: str, height: str = "380px"):
-        """The empty chart with a colour scale from ``low`` to ``high``."""
+    def __init__(self, title: str, low: float, high: float, height: str = "380px"):
+        """The empty chart with a colour scale from ``low`` to ``high`` (black: no data)."""
         self.rows, self.columns = OrdinalScale(), OrdinalScale()
         self.colour = ColorScale(scheme="viridis", min=low, max=high)
         self.grid = GridHeatMap(
@@ -288,14 +288,13 @@ class GridChart:
             row=["", " "],
             column=["", " "],
             visible=False,
-            null_color="#dddddd",
             scales={"row": self.rows, "column": self.columns, "color": self.colour},
             tooltip=_tooltip(["row", "column", "color"], ["from", "to", "value"], ["", "", ".2f"]),
         )
         axes = [
-            Axis(scale=self.columns, label=""),
+            Axis(scale=self.columns, label="", tick_rotate=-35),
             Axis(scale=self.rows, orientation="vertical", label=""),
-            ColorAxis(scale=self.colour, label=colour_label, side="right", tick_format=".1f"),
+            ColorAxis(scale=self.colour, label="", side="right", tick_format=".1f", num_ticks=3),
         ]
         self.figure = _figure(
             [self.grid], axes, title, height, margin={"top": 50, "bottom": 90, "left": 110, "right": 90}
@@ -370,7 +369,7 @@ class OrganisationChart:
         self.names = Label(
             x=nothing(), y=nothing(), text=[""], visible=False, scales={"x": self.x, "y": self.y}, align="middle"
         )
-        axes = [ColorAxis(scale=self.colour, label="customer focus", side="right", tick_format=".1f")]
+        axes = [ColorAxis(scale=self.colour, label="", side="right", tick_format=".1f", num_ticks=3)]
         self.figure = _figure(
             [self.dots, self.names],
             axes,

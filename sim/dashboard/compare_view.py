@@ -46,8 +46,8 @@ def summary(result: Comparison, same_organisation: bool) -> str:
 
 
 @solara.component
-def CompareView(session: Session, visible: bool = True):
-    """Pick two scenarios and a number of replications; run; see the bands (drawn only while ``visible``)."""
+def CompareView(session: Session):
+    """Pick two scenarios and a number of replications; run; see the bands."""
     presets = solara.use_memo(list_presets, [])
     choices = [CURRENT, WITHOUT, *(p.name for p in presets)]
     error = solara.use_reactive(None)
@@ -112,9 +112,8 @@ def CompareView(session: Session, visible: bool = True):
         solara.Info("Comparison cancelled.")
     if result is not None:
         solara.Text(summary(result, same), style={"font-weight": "bold"})
-        if visible:
-            ChartBox(chart.figure, f"Mean retention of each scenario with its {BAND:.0%} band, week by week, in %. "
-                     + summary(result, same), key=charts.retention_legend(names, changes=False, run=False))
+        ChartBox(chart.figure, f"Mean retention of each scenario with its {BAND:.0%} band, week by week, in %. "
+                 + summary(result, same), key=charts.retention_legend(names, changes=False, run=False))
         with solara.Row():
             solara.FileDownload(lambda: result.table().to_csv(index=False), filename="comparison.csv",
                                 label="comparison.csv", mime_type="text/csv")

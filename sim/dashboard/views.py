@@ -137,10 +137,10 @@ def Inside(session: Session):
     focus, handoffs, people = solara.use_memo(lambda: session.read(lambda m: (
         m.focus_by_function_and_level(), m.handoff_success_by_pair(),
         (m.organisation.function.copy(), m.organisation.level.copy(), m.culture.focus.copy()))), [view])
-    focus_chart = solara.use_memo(lambda: charts.GridChart("Customer focus by function and level", 0, 1,
-                                                           "customer focus (0 to 1)"), [])
-    handoff_chart = solara.use_memo(lambda: charts.GridChart("Handoff success, from (rows) to (columns)", 0.5, 1,
-                                                             "share that succeeded"), [])
+    focus_chart = solara.use_memo(lambda: charts.GridChart("Customer focus (0 to 1) by function and level", 0, 1),
+                                  [])
+    handoff_chart = solara.use_memo(lambda: charts.GridChart("Handoff success (share), from row to column", 0.5, 1),
+                                    [])
     people_chart = solara.use_memo(charts.OrganisationChart, [])
 
     def update():
@@ -152,7 +152,7 @@ def Inside(session: Session):
     Headline(session)
     with solara.Columns([1, 1]):
         ChartBox(focus_chart.figure, charts.caption_grid("Customer focus by function and level", focus))
-        ChartBox(handoff_chart.figure, charts.caption_grid("Handoff success between functions (grey: none yet)",
+        ChartBox(handoff_chart.figure, charts.caption_grid("Handoff success between functions (black: no handoffs yet)",
                                                            handoffs))
     ChartBox(people_chart.figure, "Every employee, grouped by function, coloured by customer focus "
              "(managers and executives drawn larger).")
