@@ -91,7 +91,8 @@ async def classroom(url):
         students = [asyncio.create_task(student(browser, url, n, ready, go, latencies, loads))
                     for n in range(STUDENTS)]
         while len(ready) < STUDENTS:
-            assert not any(s.done() and s.exception() for s in students), "a student's page failed"
+            failed = [s.exception() for s in students if s.done() and s.exception()]
+            assert not failed, f"a student's page failed: {failed[0]!r}"
             await asyncio.sleep(0.2)
         cpu = server.cpu_times()
         go.set()
