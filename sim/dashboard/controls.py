@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 import solara
 
-from sim.dashboard.session import Session, allowed_here, changes, edits, interval, per_click, playing
+from sim.dashboard.session import Session, allowed_here, changes, edits, interval, levers_now, per_click, playing
 from sim.dashboard.words import label, meaning
 from sim.scenario import LEVERS, InputError
 from sim.scenario_files import list_presets
@@ -29,7 +29,7 @@ def guarded(action: Callable[[], None], error: solara.Reactive) -> None:
         error.set(str(problem))
 
 
-def levers_now(levers: dict) -> str:
+def levers_in_words(levers: dict) -> str:
     """The levers' values now, in words."""
     return "Levers now: " + ", ".join(f"{label(name)} {value:.2f}" for name, value in levers.items())
 
@@ -55,7 +55,7 @@ def RunControls(session: Session, large: bool = False):
             solara.Text(f"Week {view.week} of {view.weeks}", style={"font-size": "1.6rem", "font-weight": "bold"})
     if not large:
         solara.Text(f"Week {view.week} of {view.weeks}", style={"font-size": "1.1rem", "font-weight": "bold"})
-        solara.Text(levers_now(view.levers), style={"font-size": "0.8rem", "color": "#444"})
+        solara.Text(levers_in_words(view.levers), style={"font-size": "0.8rem", "color": "#444"})
         solara.Text(f"Seed {session.model.scenario.seed:,}", style={"font-size": "0.8rem", "color": "#444"})
 
 
@@ -96,9 +96,8 @@ def LeverSlider(session: Session, name: str):
     """One lever's slider, its value always shown, and what 0, 0.5 and 1 mean; a change starts the run again."""
     error = solara.use_reactive(None)
     edits.get()
-    changes.get()
     value = session.setup.parameters[name]
-    now = session.view.levers.get(name, value)
+    now = levers_now.value.get(name, value)
     changed = f" · now {now:.2f} after a scheduled change" if now != value else ""
     solara.SliderFloat(f"{label(name)}: {value:.2f}{changed}", value=value, min=0.0, max=1.0, step=0.05,
                        on_value=lambda v: guarded(lambda: session.set_parameter(name, v), error))

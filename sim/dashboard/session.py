@@ -9,6 +9,7 @@ snapshot taken under the lock after each step, so no read races a step.
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -37,11 +38,14 @@ edits = solara.reactive(0)  # bumped after the setup is edited
 playing = solara.reactive(False)  # one Play state, whichever tab's button pressed it
 interval = solara.reactive(200)  # ms between steps while playing
 per_click = solara.reactive(1)  # weeks a step advances
+levers_now = solara.reactive({})  # the levers' values in force, set only when a scheduled change moves them
 effect = solara.reactive(None)  # the setup against its counterfactual (bands.Effect), filled in the background
 
 
-def refresh() -> None:
-    """Tell this browser tab's components that the model changed."""
+def refresh(view: View) -> None:
+    """Tell this browser tab's components that the model changed (and the levers, if they did)."""
+    if levers_now.value != view.levers:
+        levers_now.set(view.levers)
     changes.value += 1
 
 
@@ -80,6 +84,12 @@ def weeks_in_words(weeks) -> str:
     return "weeks " + ", ".join(map(str, weeks[:-1])) + f" and {weeks[-1]}"
 
 
+@functools.cache
+def baseline_preset() -> Preset:
+    """The Baseline preset, read once: every counterfactual of a scenario without changes needs it."""
+    return find_preset("baseline")
+
+
 @dataclass(frozen=True)
 class Setup:
     """What a run is built from: a preset, its parameters as edited, its interventions and assumptions."""
@@ -111,7 +121,7 @@ class Setup:
         if self.interventions:
             return (f"the same organisation without the change at {weeks_in_words(i.week for i in self.interventions)}",
                     replace(self, interventions=()))
-        baseline = Setup.of(find_preset("baseline"))
+        baseline = Setup.of(baseline_preset())
         other = replace(baseline, parameters={**baseline.parameters, **self.sizes()}, assumptions=self.assumptions)
         if other.parameters == self.parameters:
             return None
@@ -151,7 +161,7 @@ class Session:
         with self.lock:
             self.model = CustomerFocusModel(self.setup.scenario())
             self.view = snapshot(self.model)
-        refresh()
+        refresh(self.view)
 
     def step(self, weeks: int = 1, still: Callable[[], bool] = lambda: True) -> None:
         """Advance up to ``weeks`` weeks (not past the end of the run), if ``still()`` once the lock is ours.
@@ -166,7 +176,7 @@ class Session:
                     break
                 self.model.step()
             self.view = snapshot(self.model)
-        refresh()
+        refresh(self.view)
 
     def read(self, look: Callable[[CustomerFocusModel], object]):
         """``look(model)`` under the lock, so it never sees a half-done step."""

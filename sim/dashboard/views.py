@@ -108,25 +108,37 @@ def Lost(session: Session, height: str = "380px", large: bool = False, top: int 
     ChartBox(chart.figure, charts.caption_lost(view.lost_by_reason), large)
 
 
+def retention_png(session: Session) -> bytes:
+    """The retention chart as PNG, as the run stands when asked."""
+    view = session.view
+    return pngs.png_bytes(pngs.retention_chart(view.outputs, effect.value, labels=labels(session),
+                                               interventions=session.setup.interventions, start=START,
+                                               weeks=view.weeks))
+
+
+@solara.component
+def Downloads(session: Session):
+    """The weekly outputs as CSV and the charts as PNG, made from the run as it stands when clicked."""
+    with solara.Row():
+        solara.FileDownload(lambda: session.view.outputs.to_csv(index=False), filename="weekly_outputs.csv",
+                            label="weekly_outputs.csv", mime_type="text/csv")
+        solara.FileDownload(lambda: retention_png(session), filename="retention.png", label="retention.png",
+                            mime_type="image/png")
+        solara.FileDownload(lambda: pngs.png_bytes(pngs.lost_by_reason_chart(session.view.lost_by_reason)),
+                            filename="lost_by_reason.png", label="lost_by_reason.png", mime_type="image/png")
+
+
 @solara.component
 def Explorer(session: Session):
-    """The customers' side: the answer, retention against the counterfactual, why customers leave, downloads."""
-    changes.get()
-    view, found, setup = session.view, effect.value, session.setup
+    """The customers' side: the answer, retention against the counterfactual, why customers leave, downloads.
+
+    Only the parts that change with a step listen to steps, so a step redraws little: a class shares the server.
+    """
     Headline(session)
     with solara.Columns([3, 2]):
         Retention(session)
         Lost(session)
-    names = labels(session)
-    with solara.Row():
-        solara.FileDownload(lambda: view.outputs.to_csv(index=False), filename="weekly_outputs.csv",
-                            label="weekly_outputs.csv", mime_type="text/csv")
-        solara.FileDownload(lambda: pngs.png_bytes(pngs.retention_chart(view.outputs, found, labels=names,
-                                                                         interventions=setup.interventions,
-                                                                         start=START, weeks=view.weeks)),
-                            filename="retention.png", label="retention.png", mime_type="image/png")
-        solara.FileDownload(lambda: pngs.png_bytes(pngs.lost_by_reason_chart(view.lost_by_reason)),
-                            filename="lost_by_reason.png", label="lost_by_reason.png", mime_type="image/png")
+    Downloads(session)
 
 
 @solara.component
