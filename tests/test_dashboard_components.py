@@ -58,7 +58,8 @@ def wait_until(condition, timeout=60.0):
 
 def fresh_tab_state():
     """What a new browser tab starts with: in-process renders share one kernel, so its per-tab state is reset."""
-    for reactive in (session.playing, session.interval, session.per_click, session.effect, compare_view.first,
+    for reactive in (session.playing, session.interval, session.per_click, session.effect, session.levers_now,
+                     compare_view.first,
                      compare_view.second, compare_view.replications):
         reactive.set(reactive._storage.default_value)
 
