@@ -85,6 +85,13 @@ def use_bands(session: Session) -> None:
 
 
 @solara.component
+def Background(session: Session):
+    """Play and the bands' replications, in their own component: their progress redraws nothing else."""
+    use_play(session)
+    use_bands(session)
+
+
+@solara.component
 def Page():
     """The whole page for one browser tab."""
     router = solara.use_router()
@@ -99,8 +106,7 @@ def Page():
 
     session = solara.use_memo(start, [])
     tab = solara.use_reactive(EXPLORE)
-    use_play(session)
-    use_bands(session)
+    Background(session)
     query = to_query(session.setup) if edits.value else None  # the address changes only when the user edits
 
     def show_in_address():

@@ -56,6 +56,7 @@ async def student(browser, url, number, ready, go, latencies, loads):
     await page.goto(url)
     step = page.get_by_role("button", name="Step", exact=True)
     await step.wait_for()
+    await page.get_by_text("Customer retention, week by week").first.wait_for()  # drawn: the page is live
     loads.append(time.perf_counter() - started)
     seed = page.get_by_label(SEED, exact=True)
     await seed.fill(f"{1000 + number:,}")
