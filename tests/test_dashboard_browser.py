@@ -37,7 +37,9 @@ class Watched:
         self.page = self.context.new_page()
         self.page.set_default_timeout(TIMEOUT)
         self.problems = []
-        self.page.on("requestfailed", lambda r: self.problems.append(f"failed: {r.url}"))
+        # (a request aborted because the test closed its page, e.g. the favicon, is not a failure of the page)
+        self.page.on("requestfailed", lambda r: r.failure == "net::ERR_ABORTED"
+                     or self.problems.append(f"failed: {r.url} ({r.failure})"))
         self.page.on("response", lambda r: r.status >= 400 and self.problems.append(f"{r.status}: {r.url}"))
         self.page.on("request", lambda r: r.url.startswith(("http://127.0.0.1", "ws://127.0.0.1", "blob:", "data:"))
                      or self.problems.append(f"off this machine: {r.url}"))
