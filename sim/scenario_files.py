@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import json
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -71,17 +72,23 @@ def find_preset(name: str, directory: Path = PRESETS_DIR) -> Preset:
 
 def load_preset(path: Path) -> Preset:
     """Read and validate one scenario file; errors name the file and the field."""
-    where = f"{path.name}: "
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise InputError(f"{path.name}: cannot be read: {error}") from None
+    return parse_scenario(text, path.stem, f"{path.name}: ")
+
+
+def parse_scenario(text: str, key: str, where: str) -> Preset:
+    """A scenario from the text of a scenario file; errors start with ``where`` and name the field."""
+    try:
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise InputError(f"{where}malformed TOML: {error}") from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise InputError(f"{where}cannot be read: {error}") from None
     unknown = sorted(set(data) - set(TOP_LEVEL_KEYS))
     if unknown:
         raise InputError(f"{where}unknown key {unknown[0]!r}; allowed: {', '.join(TOP_LEVEL_KEYS)}")
-    name = text_field(data, "name", path.stem, where)
+    name = text_field(data, "name", key, where)
     description = text_field(data, "description", "", where)
     parameters = data.get("parameters", {})
     if not isinstance(parameters, dict):
@@ -92,7 +99,19 @@ def load_preset(path: Path) -> Preset:
         raise InputError(f"{where}assumptions: expected a table of name = value")
     assumptions = validate_assumptions(assumptions, where=f"{where}assumptions.")
     weeks = parameters.get("weeks", DEFAULTS["weeks"])
-    return Preset(path.stem, name, description, parameters, _interventions(data, weeks, where), assumptions)
+    return Preset(key, name, description, parameters, _interventions(data, weeks, where), assumptions)
+
+
+def scenario_toml(name: str, description: str, parameters: dict, interventions, assumptions: dict) -> str:
+    """A scenario file's text, as ``parse_scenario`` and ``cfsim run`` read it."""
+    lines = [f"name = {json.dumps(name)}", f"description = {json.dumps(description)}", "", "[parameters]"]
+    lines += [f"{k} = {v!r}" for k, v in parameters.items()]
+    if assumptions:
+        lines += ["", "[assumptions]", *(f"{k} = {v!r}" for k, v in assumptions.items())]
+    for week in sorted({i.week for i in interventions}):
+        lines += ["", "[[interventions]]", f"week = {week}"]
+        lines += [f"{i.lever} = {i.value!r}" for i in interventions if i.week == week]
+    return "\n".join(lines) + "\n"
 
 
 def text_field(data: dict, key: str, default: str, where: str) -> str:

@@ -1,6 +1,7 @@
 """A served dashboard and a headless Debian Chromium for the browser tests."""
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -10,11 +11,31 @@ from pathlib import Path
 
 import pytest
 
+from sim.dashboard import assets
+
 CHROMIUM = os.environ.get("CFSIM_CHROMIUM", "/usr/bin/chromium")
 # Without the background-networking flags Chromium keeps calling home, which a closed network refuses.
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+SERVERS: dict[str, int] = {}  # url: process id, for the classroom's CPU figures
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "dashboard"
+AXE = "axe-core@4.11.0"  # the accessibility checker, from npm, with its published sha512
+AXE_INTEGRITY = "sha512-ilYanEU8vxxBexpJd8cWM4ElSQq4QctCLKih0TSfjIfCQTeyH/6zVrmIJfLPrKTKJRbiG+cfnZbQIjAlJmF1jQ=="
+
+
+@pytest.fixture(scope="session")
+def axe_core() -> str:
+    """axe-core's script, downloaded once into a cache and checked as the dashboard's own assets are."""
+    cache = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "cfsim" / "test-npm"
+    target = cache / AXE
+    if not (target / "axe.min.js").is_file():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with urllib.request.urlopen(assets.tarball_url(AXE), timeout=60) as response:
+            data = response.read()
+        assets.check_integrity(data, AXE_INTEGRITY)
+        shutil.rmtree(target, ignore_errors=True)
+        assets.unpack(data, target)
+    return (target / "axe.min.js").read_text(encoding="utf-8")
 
 
 def free_port() -> int:
@@ -33,6 +54,7 @@ def dashboard_url():
     server = subprocess.Popen([sys.executable, "-m", "sim.cli", "dashboard", "--port", str(port)],
                               stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/"
+    SERVERS[url] = server.pid  # ``cfsim dashboard`` becomes Solara's server in the same process
     deadline = time.monotonic() + 90
     while True:
         try:

@@ -1,87 +1,325 @@
-"""The dashboard's charts: each a function from model outputs to a matplotlib ``Figure``.
+"""The page's charts, drawn in the browser by bqplot: each built once per page, its data set on each step.
 
-They use ``matplotlib.figure.Figure`` directly, never pyplot, so many browser
-sessions can draw at once from different threads.
+Colours are Okabe and Ito's, safe for colour-blind readers; colour maps are
+viridis. Each chart has a title, axis units, hover values, and a caption in
+words (``caption_*``) as its text alternative.
 """
 
 from __future__ import annotations
 
-import io
-
 import numpy as np
 import pandas as pd
-from matplotlib.figure import Figure
+from bqplot import (
+    Axis,
+    Bars,
+    ColorAxis,
+    ColorScale,
+    Figure,
+    GridHeatMap,
+    Label,
+    LinearScale,
+    Lines,
+    OrdinalScale,
+    Scatter,
+    Tooltip,
+)
+from ipywidgets import Layout
 
-from sim.organisation import EXECUTIVE, FRONTLINE, FUNCTIONS, MANAGER
+from sim.dashboard.bands import BAND
+from sim.dashboard.pngs import intervention_labels
+from sim.dashboard.words import SHORT_NAMES
+from sim.organisation import FRONTLINE, FUNCTIONS
 
-FOCUS_MAP = "viridis"
-HANDOFF_MAP = "RdYlGn"
-MAX_DOTS = 4_000  # the organisation chart draws at most this many employees
-SHORT_NAMES = {
-    "strategy and planning": "strategy",
-    "product and innovation": "product",
-    "supply chain": "supply",
-    "delivery": "delivery",
-    "finance and billing": "finance",
-    "marketing and communications": "marketing",
-    "sales": "sales",
-    "customer success": "cust. success",
-}
-
-
-def _figure(width: float = 6.4, height: float = 3.6, scale: float = 1.0, left: float = 0.12) -> Figure:
-    # Fixed margins: a layout engine would double the drawing time of every step.
-    figure = Figure(figsize=(width * scale, height * scale), dpi=100)
-    figure.subplots_adjust(left=left, right=0.97, bottom=0.16, top=0.9)
-    return figure
-
-
-def retention_chart(outputs: pd.DataFrame, baseline: pd.DataFrame | None, *, interventions=(),
-                    scale: float = 1.0, label: str = "this run") -> Figure:
-    """Annual retention week by week, with the baseline scenario's full run drawn beside it."""
-    figure = _figure(scale=scale)
-    axes = figure.subplots()
-    if baseline is not None and len(baseline):
-        axes.plot(baseline["week"], 100 * baseline["retention_rate"], color="0.55", linestyle="--",
-                  linewidth=1.5, label="baseline preset, whole run")
-    if len(outputs):
-        axes.plot(outputs["week"], 100 * outputs["retention_rate"], color="tab:blue", linewidth=2.2, label=label)
-        axes.plot(outputs["week"].iloc[-1:], 100 * outputs["retention_rate"].iloc[-1:], "o", color="tab:blue")
-    for week, text in intervention_labels(interventions).items():
-        axes.axvline(week, color="tab:orange", linestyle=":", linewidth=1.5)
-        axes.annotate(text, (week, 0.98), xycoords=("data", "axes fraction"), xytext=(3, 0),
-                      textcoords="offset points", fontsize=7 * scale, va="top", color="tab:orange", wrap=True)
-    weeks = baseline["week"].max() if baseline is not None and len(baseline) else max(1, len(outputs))
-    axes.set_xlim(0, weeks)
-    axes.set_xlabel("week")
-    axes.set_ylabel("annual customer retention (%)")
-    axes.set_title("Customer retention", fontsize=12 * scale)
-    axes.grid(alpha=0.3)
-    axes.legend(loc="lower right", fontsize=8 * scale)
-    return figure
+BLUE, ORANGE, VERMILLION, GREY, SKY = "#0072B2", "#E69F00", "#D55E00", "#595959", "#56B4E9"
+MARGIN = {"top": 50, "bottom": 60, "left": 80, "right": 20}
+MAX_DOTS = 1_000  # the organisation chart draws at most this many employees (SVG dots cost the browser)
+NO_RUN = pd.DataFrame({"week": [], "retention_rate": []})  # a chart of bands alone
 
 
-def intervention_labels(interventions) -> dict[int, str]:
-    """One label per week with interventions: "week 26: leadership courage 0.8, transparency 0.8"."""
-    labels: dict[int, list[str]] = {}
-    for i in interventions:
-        labels.setdefault(i.week, []).append(f"{i.lever.replace('_', ' ')} {i.value:g}")
-    return {week: f"week {week}: " + ", ".join(parts) for week, parts in labels.items()}
+def nothing(*shape: int) -> np.ndarray:
+    """A placeholder for "no data" in a hidden mark: never an empty array (Solara cannot send an empty buffer)."""
+    return np.zeros(shape or (1,))
 
 
-def focus_heatmap(table: pd.DataFrame, scale: float = 1.0) -> Figure:
-    """Mean customer focus by function (rows) and level (columns), 0 to 1."""
-    figure = _figure(5.2, 3.6, scale, left=0.2)
-    axes = figure.subplots()
-    image = axes.imshow(table.to_numpy(), cmap=FOCUS_MAP, vmin=0, vmax=1, aspect="auto")
-    axes.set_xticks(range(table.shape[1]), table.columns)
-    axes.set_yticks(range(table.shape[0]), [SHORT_NAMES.get(n, n) for n in table.index])
-    for (row, column), value in np.ndenumerate(table.to_numpy()):
-        axes.text(column, row, f"{value:.2f}", ha="center", va="center", fontsize=8 * scale,
-                  color="white" if value < 0.6 else "black")
-    figure.colorbar(image, ax=axes, label="customer focus")
-    axes.set_title("Customer focus by function and level", fontsize=12 * scale)
-    return figure
+def _show(mark, **data) -> None:
+    """Set a mark's data, or hide it when there is none."""
+    empty = any(np.size(v) == 0 for v in data.values())
+    mark.visible = not empty
+    if not empty:
+        for name, value in data.items():
+            setattr(mark, name, value)
+
+
+def _tooltip(fields, labels, formats):
+    return Tooltip(fields=fields, labels=labels, formats=formats)
+
+
+def _figure(marks, axes, title: str, height: str, margin=None) -> Figure:
+    return Figure(
+        marks=marks,
+        axes=axes,
+        title=title,
+        fig_margin=margin or MARGIN,
+        layout=Layout(width="100%", height=height, min_height="260px"),
+        animation_duration=0,
+    )
+
+
+def retention_range(*arrays) -> tuple[float, float]:
+    """The y-axis of a retention chart in %: from a round number at least 10 points below the data, to 100.
+
+    Never narrower than 50 points, so the noise of a run does not look like an event.
+    """
+    values = np.concatenate([np.asarray(a, dtype=float).ravel() for a in arrays] or [np.array([])])
+    values = values[np.isfinite(values)]
+    low = min(50.0, np.floor((values.min() - 10) / 10) * 10) if len(values) else 50.0
+    return max(0.0, low), 100.0
+
+
+def retention_legend(labels, changes: bool = True, run: bool = True) -> list[tuple[str, str, str]]:
+    """The retention chart's key: (colour, line style, words) per line drawn; ``labels[1]`` None: no counterfactual."""
+    entries = [(BLUE, "solid", "this run, week by week")] if run else []
+    entries.append((SKY, "solid", f"{labels[0]}: mean and {BAND:.0%} band"))
+    if labels[1] is not None:
+        entries.append((GREY, "dashed", f"{labels[1]}: mean and {BAND:.0%} band"))
+    return entries + ([(VERMILLION, "dashed", "a scheduled change")] if changes else [])
+
+
+class RetentionChart:
+    """The run week by week over its band from replications, beside its counterfactual's band."""
+
+    def __init__(self, height: str = "380px"):
+        """The empty chart; ``update`` fills it."""
+        self.x = LinearScale(min=0, max=104)
+        self.y = LinearScale(min=50, max=100)
+        scales = {"x": self.x, "y": self.y}
+        self.other_band = Lines(
+            x=nothing(),
+            y=nothing(2, 1),
+            fill="between",
+            colors=[GREY, GREY],
+            fill_colors=[GREY],
+            fill_opacities=[0.18],
+            stroke_width=0,
+            scales=scales,
+            visible=False,
+        )
+        self.other_mean = Lines(
+            x=nothing(), y=nothing(), colors=[GREY], line_style="dashed", stroke_width=2, scales=scales, visible=False
+        )
+        self.band = Lines(
+            x=nothing(),
+            y=nothing(2, 1),
+            fill="between",
+            colors=[SKY, SKY],
+            fill_colors=[SKY],
+            fill_opacities=[0.35],
+            stroke_width=0,
+            scales=scales,
+            visible=False,
+        )
+        self.mean = Lines(x=nothing(), y=nothing(), colors=[SKY], stroke_width=2, scales=scales, visible=False)
+        self.run = Lines(x=nothing(), y=nothing(), colors=[BLUE], stroke_width=3, scales=scales, visible=False)
+        self.points = Scatter(
+            x=nothing(),
+            y=nothing(),
+            colors=[BLUE],
+            default_size=24,
+            scales=scales,
+            visible=False,
+            tooltip=_tooltip(["x", "y"], ["week", "retention %"], ["d", ".1f"]),
+        )
+        self.marker = Lines(
+            x=nothing(1, 2),
+            y=nothing(1, 2),
+            colors=[VERMILLION],
+            line_style="dash_dotted",
+            stroke_width=2,
+            scales=scales,
+            visible=False,
+        )
+        self.marker_text = Label(
+            x=nothing(),
+            y=nothing(),
+            text=[""],
+            colors=[VERMILLION],
+            scales=scales,
+            x_offset=6,
+            align="start",
+            visible=False,
+        )
+        axes = [
+            Axis(scale=self.x, label="week", tick_format="d", grid_lines="none"),
+            Axis(
+                scale=self.y,
+                orientation="vertical",
+                label="annual retention (%)",
+                tick_format=".0f",
+                grid_lines="dashed",
+            ),
+        ]
+        self.figure = _figure(
+            [
+                self.other_band,
+                self.band,
+                self.other_mean,
+                self.mean,
+                self.marker,
+                self.marker_text,
+                self.run,
+                self.points,
+            ],
+            axes,
+            "Customer retention",
+            height,
+        )
+
+    def update(
+        self, outputs: pd.DataFrame, weeks: int, start: int, effect=None, labels=("", ""), interventions=()
+    ) -> None:
+        """Show ``outputs`` from week ``start`` (earlier weeks are the trailing window filling) and the bands."""
+        shown = outputs[outputs["week"] >= start]
+        run_x, run_y = shown["week"].to_numpy(), 100 * shown["retention_rate"].to_numpy()
+        with self.figure.hold_sync():
+            self.x.min, self.x.max = 0.0, float(weeks)
+            parts = [run_y]
+            if effect is not None:
+                week = np.arange(1, len(effect.factual.mean) + 1)
+                keep = week >= start
+                self._band(self.band, self.mean, week[keep], effect.factual, keep)
+                parts += [100 * effect.factual.low[keep]]
+                if effect.counterfactual is not None:
+                    self._band(self.other_band, self.other_mean, week[keep], effect.counterfactual, keep)
+                    parts += [100 * effect.counterfactual.low[keep]]
+            self.y.min, self.y.max = retention_range(*parts)
+            _show(self.run, x=run_x, y=run_y)
+            _show(self.points, x=run_x[-1:], y=run_y[-1:])
+            weeks_changed = np.array(sorted(intervention_labels(interventions)), dtype=float)
+            _show(
+                self.marker,
+                x=np.repeat(weeks_changed[:, None], 2, axis=1),
+                y=np.tile([self.y.min, self.y.max], (len(weeks_changed), 1)),
+            )
+            _show(
+                self.marker_text,
+                x=weeks_changed,
+                y=np.full(len(weeks_changed), self.y.max - 3.0),
+                text=[f"week {w:.0f}: change" for w in weeks_changed],
+            )
+
+    @staticmethod
+    def _band(band: Lines, mean: Lines, week, values, keep) -> None:
+        _show(band, x=week, y=100 * np.vstack([values.low[keep], values.high[keep]]))
+        _show(mean, x=week, y=100 * values.mean[keep])
+
+
+def caption_retention(view, effect, start: int, labels) -> str:
+    """The retention chart in words."""
+    parts = [
+        f"Customer retention, week by week, in %, shown from week {start} "
+        f"(retention is measured over the trailing quarter)."
+    ]
+    if len(view.outputs):
+        latest = view.outputs.iloc[-1]
+        parts.append(f"This run at week {int(latest['week'])}: {100 * latest['retention_rate']:.1f} %.")
+    if effect is not None:
+        end = len(effect.factual.mean)
+        parts.append(
+            f"{labels[0][:1].upper()}{labels[0][1:]}, mean of {effect.replications} replications at week {end}: "
+            f"{100 * effect.factual.mean[-1]:.1f} %."
+        )
+        if effect.counterfactual is not None and labels[1]:
+            parts.append(f"{labels[1][:1].upper()}{labels[1][1:]}: {100 * effect.counterfactual.mean[-1]:.1f} %.")
+    return " ".join(parts)
+
+
+class LostChart:
+    """Customers lost so far by the handoff that failed them, largest first."""
+
+    def __init__(self, height: str = "380px", top: int = 8):
+        """The empty chart."""
+        self.top = top
+        self.x = OrdinalScale()
+        self.y = LinearScale(min=0)
+        self.bars = Bars(
+            x=["none yet"],
+            y=[0],
+            orientation="horizontal",
+            colors=[ORANGE],
+            scales={"x": self.x, "y": self.y},
+            tooltip=_tooltip(["x", "y"], ["handoff", "customers lost"], ["", ",d"]),
+        )
+        axes = [
+            Axis(scale=self.x, orientation="vertical", label=""),
+            Axis(scale=self.y, label="customers lost so far", tick_format=",d", grid_lines="dashed"),
+        ]
+        self.figure = _figure([self.bars], axes, "Why customers leave", height, margin={**MARGIN, "left": 200})
+
+    def update(self, lost: pd.Series) -> None:
+        """Show the largest ``top`` reasons."""
+        shown = lost[lost > 0].sort_values().tail(self.top)
+        names = [" → ".join(SHORT_NAMES.get(p, p) for p in str(n).split(" -> ")) for n in shown.index]
+        with self.figure.hold_sync():
+            self.bars.x = names or ["none yet"]
+            self.bars.y = shown.to_numpy(dtype=float) if len(shown) else [0.0]
+
+
+def caption_lost(lost: pd.Series) -> str:
+    """The lost-customers chart in words."""
+    shown = lost[lost > 0].sort_values(ascending=False).head(3)
+    if shown.empty:
+        return "Why customers leave: no customers lost yet."
+    return (
+        "Why customers leave, customers lost so far by failed handoff: "
+        + "; ".join(f"{name.replace(' -> ', ' to ')} {int(count):,}" for name, count in shown.items())
+        + "."
+    )
+
+
+class GridChart:
+    """A table of shares (rows by columns) as a viridis grid, e.g. focus by function and level."""
+
+    def __init__(self, title: str, low: float, high: float, height: str = "380px"):
+        """The empty chart with a colour scale from ``low`` to ``high`` (black: no data)."""
+        self.rows, self.columns = OrdinalScale(), OrdinalScale()
+        self.colour = ColorScale(scheme="viridis", min=low, max=high)
+        self.grid = GridHeatMap(
+            color=nothing(2, 2),
+            row=["", " "],
+            column=["", " "],
+            visible=False,
+            scales={"row": self.rows, "column": self.columns, "color": self.colour},
+            tooltip=_tooltip(["row", "column", "color"], ["from", "to", "value"], ["", "", ".2f"]),
+        )
+        axes = [
+            Axis(scale=self.columns, label="", tick_rotate=-35),
+            Axis(scale=self.rows, orientation="vertical", label=""),
+            ColorAxis(scale=self.colour, label="", side="right", tick_format=".1f", num_ticks=3),
+        ]
+        self.figure = _figure(
+            [self.grid], axes, title, height, margin={"top": 50, "bottom": 90, "left": 110, "right": 90}
+        )
+
+    def update(self, table: pd.DataFrame) -> None:
+        """Show ``table`` (NaN: no data, grey)."""
+        with self.figure.hold_sync(), self.grid.hold_trait_notifications():
+            self.grid.color = table.to_numpy(dtype=float)
+            self.grid.row = [SHORT_NAMES.get(n, str(n)) for n in table.index]
+            self.grid.column = [SHORT_NAMES.get(str(n), str(n)) for n in table.columns]
+            self.grid.visible = True
+
+
+def caption_grid(title: str, table: pd.DataFrame) -> str:
+    """A grid chart in words: its lowest and highest cells."""
+    values = table.to_numpy(dtype=float)
+    if not np.isfinite(values).any():
+        return f"{title}: no data yet."
+    low, high = (
+        np.unravel_index(np.nanargmin(values), values.shape),
+        np.unravel_index(np.nanargmax(values), values.shape),
+    )
+    cell = lambda at: f"{table.index[at[0]]}, {table.columns[at[1]]}: {values[at]:.2f}"  # noqa: E731
+    return f"{title}. Lowest {cell(low)}; highest {cell(high)}."
 
 
 def organisation_layout(function: np.ndarray, level: np.ndarray):
@@ -107,81 +345,50 @@ def organisation_layout(function: np.ndarray, level: np.ndarray):
     return xs, ys, ids, centres
 
 
-def organisation_chart(function: np.ndarray, level: np.ndarray, focus: np.ndarray, scale: float = 1.0) -> Figure:
-    """Every employee as a dot, grouped by function, coloured by customer focus; leaders ringed."""
-    figure = _figure(9.0, 3.8, scale, left=0.01)
-    axes = figure.subplots()
-    xs, ys, ids, centres = organisation_layout(function, level)
-    leaders = level[ids] != FRONTLINE
-    size = 10 * scale if len(ids) < 1000 else 3 * scale
-    image = axes.scatter(xs[~leaders], ys[~leaders], c=focus[ids][~leaders], cmap=FOCUS_MAP, vmin=0, vmax=1,
-                         s=size, linewidths=0)
-    for lvl, marker, label in ((MANAGER, "s", "manager"), (EXECUTIVE, "*", "executive")):
-        chosen = level[ids] == lvl
-        axes.scatter(xs[chosen], ys[chosen], c=focus[ids][chosen], cmap=FOCUS_MAP, vmin=0, vmax=1, marker=marker,
-                     s=size * (4 if lvl == MANAGER else 9), edgecolors="black", linewidths=0.6, label=label)
-    for centre, name in zip(centres, FUNCTIONS, strict=True):
-        axes.text(centre, 1.2, SHORT_NAMES[name], ha="center", va="bottom", fontsize=8 * scale)
-    axes.set_axis_off()
-    axes.set_ylim(ys.min() - 1 if len(ys) else -1, 3)
-    axes.legend(loc="lower right", fontsize=7 * scale, frameon=False, ncols=2)
-    figure.colorbar(image, ax=axes, label="customer focus", shrink=0.8)
-    shown = "" if len(ids) == len(function) else f" (1 in {int(np.ceil(len(function) / len(ids)))} shown)"
-    axes.set_title(f"The organisation: {len(function):,} employees by function{shown}", fontsize=12 * scale)
-    return figure
 
 
-def handoff_chart(table: pd.DataFrame, scale: float = 1.0) -> Figure:
-    """Share of handoffs that succeeded from each function (rows) to each function (columns)."""
-    figure = _figure(5.6, 4.2, scale, left=0.2)
-    axes = figure.subplots()
-    values = table.to_numpy(dtype=float)
-    image = axes.imshow(np.ma.masked_invalid(values), cmap=HANDOFF_MAP, vmin=0.7, vmax=1, aspect="auto")
-    names = [SHORT_NAMES.get(n, n) for n in table.index]
-    axes.set_xticks(range(len(names)), names, rotation=45, ha="right")
-    axes.set_yticks(range(len(names)), names)
-    axes.set_xlabel("to")
-    axes.set_ylabel("from")
-    figure.colorbar(image, ax=axes, label="handoff success (grey: no handoffs)")
-    axes.set_facecolor("0.85")
-    axes.set_title("Handoff success between functions", fontsize=12 * scale)
-    return figure
+class OrganisationChart:
+    """Every employee (at most ``MAX_DOTS``) grouped by function, coloured by customer focus; leaders larger."""
 
+    def __init__(self, height: str = "320px"):
+        """The empty chart."""
+        self.x, self.y = LinearScale(), LinearScale()
+        self.colour = ColorScale(scheme="viridis", min=0, max=1)
+        self.size = LinearScale(min=0, max=1)
+        self.dots = Scatter(
+            x=nothing(),
+            y=nothing(),
+            color=nothing(),
+            size=nothing(),
+            visible=False,
+            default_size=40,
+            stroke="black",
+            scales={"x": self.x, "y": self.y, "color": self.colour, "size": self.size},
+            tooltip=_tooltip(["color"], ["customer focus"], [".2f"]),
+        )
+        self.names = Label(
+            x=nothing(), y=nothing(), text=[""], visible=False, scales={"x": self.x, "y": self.y}, align="middle"
+        )
+        axes = [ColorAxis(scale=self.colour, label="", side="right", tick_format=".1f", num_ticks=3)]
+        self.figure = _figure(
+            [self.dots, self.names],
+            axes,
+            "The organisation: employees by function",
+            height,
+            margin={"top": 50, "bottom": 20, "left": 20, "right": 90},
+        )
+        self.shape = None
 
-def lost_by_reason_chart(lost: pd.Series, top: int = 8, scale: float = 1.0) -> Figure:
-    """The handoffs that lost the most customers so far, largest first."""
-    figure = _figure(6.4, 3.6, scale, left=0.3)
-    axes = figure.subplots()
-    shown = lost[lost > 0].sort_values().tail(top)
-    labels = [" → ".join(SHORT_NAMES.get(part, part) for part in str(name).split(" -> ")) for name in shown.index]
-    axes.barh(labels, shown.to_numpy(), color="tab:red")
-    axes.set_xlabel("customers lost so far")
-    axes.tick_params(axis="y", labelsize=8 * scale)
-    if shown.empty:
-        axes.set_axis_off()
-        axes.text(0.5, 0.5, "no customers lost yet", transform=axes.transAxes, ha="center")
-    axes.set_title("Lost customers by reason", fontsize=12 * scale)
-    return figure
-
-
-def comparison_chart(result, scale: float = 1.0) -> Figure:
-    """Two scenarios' mean retention with 90% confidence bands across replications."""
-    figure = _figure(scale=scale)
-    axes = figure.subplots()
-    for series, colour in zip(result.series, ("0.45", "tab:blue"), strict=True):
-        axes.fill_between(series.week, 100 * series.low, 100 * series.high, color=colour, alpha=0.25, linewidth=0)
-        axes.plot(series.week, 100 * series.mean, color=colour, linewidth=2, label=series.label)
-    axes.set_xlabel("week")
-    axes.set_ylabel("annual customer retention (%)")
-    axes.set_title(f"Mean retention with 90% confidence band ({result.replications} replications each)",
-                   fontsize=11 * scale)
-    axes.grid(alpha=0.3)
-    axes.legend(loc="lower right", fontsize=8 * scale)
-    return figure
-
-
-def png_bytes(figure: Figure, dpi: int = 150) -> bytes:
-    """The figure as PNG: 150 dpi for downloads, less (and light compression) for the page."""
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=dpi, pil_kwargs={"compress_level": 1 if dpi < 150 else 6})
-    return buffer.getvalue()
+    def update(self, function: np.ndarray, level: np.ndarray, focus: np.ndarray) -> None:
+        """Place the dots once per organisation; then only their colours change."""
+        with self.figure.hold_sync():
+            if self.shape != (function.tobytes(), level.tobytes()):
+                self.shape = (function.tobytes(), level.tobytes())
+                xs, ys, self.order, centres = organisation_layout(function, level)
+                _show(self.dots, x=xs, y=ys, size=np.where(level[self.order] == FRONTLINE, 0.2, 1.0))
+                _show(self.names, x=centres, y=np.full(len(centres), 1.5),
+                      text=[SHORT_NAMES.get(n, n) for n in FUNCTIONS])
+                shown = "" if len(self.order) == len(function) else \
+                    f" (1 in {int(np.ceil(len(function) / len(self.order)))} shown)"
+                self.figure.title = f"The organisation: {len(function):,} employees by function{shown}"
+            _show(self.dots, color=focus[self.order])

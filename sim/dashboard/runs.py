@@ -1,60 +1,52 @@
-"""Runs the dashboard makes beside the one being explored: the baseline, and replicated comparisons."""
+"""Replicated comparisons of two scenarios (the Compare tab), from the server's shared replications."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 import pandas as pd
 
-from analysis.statistics import half_width, t_interval
-from sim.model import CustomerFocusModel
+from analysis.statistics import t_interval
+from sim.dashboard.bands import BAND, Effect, retention
 from sim.scenario import CustomerFocusScenario
-from sim.scenario_files import find_preset
 
-BAND = 0.90  # confidence level of the comparison's bands and difference
 FINAL_YEAR = 52  # weeks at the end of a run that the comparison's summary averages
 
 
-@lru_cache(maxsize=64)
-def baseline_outputs(n_employees: int, n_customers: int, weeks: int, seed: int) -> pd.DataFrame:
-    """Weekly retention of the baseline preset at this size and seed (cached: runs are deterministic)."""
-    scenario = find_preset("baseline").scenario(n_employees=n_employees, n_customers=n_customers,
-                                                weeks=weeks, seed=seed)
-    return CustomerFocusModel(scenario).run()[["week", "retention_rate"]]
-
-
-@dataclass(frozen=True)
-class Series:
-    """One scenario's retention across replications: mean and confidence band per week."""
-
-    label: str
-    week: np.ndarray
-    mean: np.ndarray
-    low: np.ndarray
-    high: np.ndarray
-    final_year: np.ndarray  # each replication's mean retention over the last FINAL_YEAR weeks
-
-
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Comparison:
-    """Two scenarios run with the same seeds, replication by replication."""
+    """Two scenarios run with the same seeds, replication by replication: the second against the first."""
 
-    series: tuple[Series, Series]
-    replications: int
+    labels: tuple[str, str]
+    runs: tuple[np.ndarray, np.ndarray]  # replications by weeks, weekly retention
+
+    @property
+    def replications(self) -> int:
+        """Replications of each scenario."""
+        return len(self.runs[0])
+
+    def effect(self) -> Effect:
+        """The second scenario against the first, week by week."""
+        return Effect.of(list(self.runs[1]), list(self.runs[0]))
+
+    def final_year(self, which: int) -> np.ndarray:
+        """Each replication's mean retention over the last FINAL_YEAR weeks."""
+        return self.runs[which][:, -FINAL_YEAR:].mean(axis=1)
 
     def difference(self) -> tuple[float, float, float]:
         """Second minus first in final-year retention: mean and 90% paired t-interval."""
-        return t_interval(self.series[1].final_year - self.series[0].final_year, BAND)
+        return t_interval(self.final_year(1) - self.final_year(0), BAND)
 
-
-def band(runs: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Mean over replications (rows) and its ``BAND`` t-interval, week by week."""
-    mean = runs.mean(axis=0)
-    half = half_width(runs.std(axis=0, ddof=1), len(runs), BAND)
-    return mean, mean - half, mean + half
+    def table(self) -> pd.DataFrame:
+        """Both scenarios' bands, week by week, for download."""
+        found = self.effect()
+        frames = [pd.DataFrame({"scenario": name, "week": np.arange(1, len(band.mean) + 1),
+                                "retention_mean": band.mean, f"retention_low_{BAND:.0%}": band.low,
+                                f"retention_high_{BAND:.0%}": band.high})
+                  for name, band in zip(self.labels, (found.counterfactual, found.factual), strict=True)]
+        return pd.concat(frames, ignore_index=True)
 
 
 def compare(scenarios: list[tuple[str, Callable[[int], CustomerFocusScenario]]], replications: int,
@@ -65,20 +57,15 @@ def compare(scenarios: list[tuple[str, Callable[[int], CustomerFocusScenario]]],
     Replication r of every scenario uses the same seed, so differences are paired.
     ``stopped`` is asked every week, so a cancel takes effect at once.
     """
-    total, done = len(scenarios) * replications, 0
-    series = []
-    for label, make in scenarios:
-        runs = []
+    total, done, runs = len(scenarios) * replications, 0, []
+    for _, make in scenarios:
+        rows = []
         for replication in range(replications):
-            model = CustomerFocusModel(make(replication))
-            while model.running:
-                if stopped():
-                    return None
-                model.step()
-            runs.append(model.weekly_outputs()["retention_rate"].to_numpy())
+            values = retention(make, replication, stopped)
+            if values is None:
+                return None
+            rows.append(values)
             done += 1
             progress(done / total)
-        matrix = np.vstack(runs)
-        series.append(Series(label, np.arange(1, matrix.shape[1] + 1), *band(matrix),
-                             final_year=matrix[:, -FINAL_YEAR:].mean(axis=1)))
-    return Comparison(tuple(series), replications)
+        runs.append(np.vstack(rows))
+    return Comparison(tuple(name for name, _ in scenarios), tuple(runs))
