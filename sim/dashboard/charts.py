@@ -155,6 +155,7 @@ class RetentionChart:
                 orientation="vertical",
                 label="annual retention (%)",
                 tick_format=".0f",
+                num_ticks=6,  # every 10 points: the projector's 18 px labels do not overlap on a short chart
                 grid_lines="dashed",
             ),
         ]
