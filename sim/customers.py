@@ -33,6 +33,7 @@ SUCCESS = len(HANDOFFS) + 1  # outcome code of a successful journey in a history
 RECORD_WEEKS = 26  # a failed or delayed journey stays "on record" for half a year
 HISTORY_WEEKS = 156  # weeks of past journeys that shaped the starting book
 NEVER = -(10**6)  # week of the last bad journey of an account that never had one
+HISTORY_CHUNK = 65_536  # accounts whose histories are drawn at once
 
 
 def handoff_name(f: int, g: int) -> str:
@@ -68,24 +69,32 @@ def new_customers(n_customers: int, history_shares: np.ndarray, a, rng: np.rando
     """
     slots = round(a.market_factor * n_customers)
     customers = Customers(
-        np.arange(slots) < n_customers, np.zeros(slots), np.zeros(slots), np.full(slots, -1, dtype=np.int64),
-        np.full(slots, NEVER, dtype=np.int64), np.zeros(REASONS, dtype=np.int64),
+        np.arange(slots) < n_customers, np.zeros(slots), np.zeros(slots), np.full(slots, -1, dtype=np.int32),
+        np.full(slots, NEVER, dtype=np.int32), np.zeros(REASONS, dtype=np.int64),
     )
-    count = rng.binomial(HISTORY_WEEKS, a.journey_rate, size=n_customers)
-    owner = np.repeat(np.arange(n_customers), count)
+    for start in range(0, n_customers, HISTORY_CHUNK):  # a block of accounts at a time bounds the memory
+        _draw_history(customers, start, min(start + HISTORY_CHUNK, n_customers), history_shares, a, rng)
+    return customers
+
+
+def _draw_history(customers: Customers, start: int, stop: int, history_shares: np.ndarray, a,
+                  rng: np.random.Generator) -> None:
+    """Draw the past journeys of accounts ``start`` to ``stop`` and set what they remember."""
+    n = stop - start
+    count = rng.binomial(HISTORY_WEEKS, a.journey_rate, size=n)
+    owner = np.repeat(np.arange(n), count)
     age = rng.integers(1, HISTORY_WEEKS + 1, size=len(owner))
     code = rng.choice(len(history_shares), size=len(owner), p=history_shares)
     weight = a.effort_memory ** (age - 1)
-    customers.failures[:n_customers] = np.bincount(owner, weights=weight * (code < DELAYS), minlength=n_customers)
-    customers.delays[:n_customers] = np.bincount(owner, weights=weight * (code == DELAYS), minlength=n_customers)
+    customers.failures[start:stop] = np.bincount(owner, weights=weight * (code < DELAYS), minlength=n)
+    customers.delays[start:stop] = np.bincount(owner, weights=weight * (code == DELAYS), minlength=n)
     bad = code != SUCCESS
-    latest_bad = _latest(owner[bad], age[bad], n_customers)
-    customers.last_bad_week[:n_customers] = np.where(latest_bad > 0, 1 - latest_bad, NEVER)
+    latest_bad = _latest(owner[bad], age[bad], n)
+    customers.last_bad_week[start:stop] = np.where(latest_bad > 0, 1 - latest_bad, NEVER)
     failed = code < DELAYS
     order = np.lexsort((age[failed], owner[failed]))
     owners, first = np.unique(owner[failed][order], return_index=True)
-    customers.last_failure[owners] = code[failed][order][first]
-    return customers
+    customers.last_failure[start + owners] = code[failed][order][first]
 
 
 def _latest(owner: np.ndarray, age: np.ndarray, n: int) -> np.ndarray:
