@@ -104,9 +104,23 @@ def _latest(owner: np.ndarray, age: np.ndarray, n: int) -> np.ndarray:
     return np.where(youngest == np.iinfo(np.int64).max, 0, youngest)
 
 
+def chosen(n: int, p: float, rng: np.random.Generator) -> np.ndarray:
+    """Indices in range(n), each chosen independently with probability ``p`` (by geometric skips, sorted)."""
+    if n == 0 or p <= 0.0:
+        return np.zeros(0, dtype=np.int64)
+    if p >= 1.0:
+        return np.arange(n)
+    block = int(n * p + 4.0 * np.sqrt(n * p) + 16)
+    position = np.cumsum(rng.geometric(p, size=block)) - 1
+    while position[-1] < n:
+        position = np.concatenate((position, position[-1] + np.cumsum(rng.geometric(p, size=block))))
+    return position[: np.searchsorted(position, n)]
+
+
 def start_journeys(customers: Customers, a, rng: np.random.Generator) -> np.ndarray:
     """Indices of the accounts that start a journey this week."""
-    return np.flatnonzero(customers.active & (rng.random(len(customers.active)) < a.journey_rate))
+    book = np.flatnonzero(customers.active)
+    return book[chosen(len(book), a.journey_rate, rng)]
 
 
 def experience(customers: Customers, who: np.ndarray, outcome: WorkOutcome, week: int, a) -> None:
@@ -131,6 +145,14 @@ def satisfaction(customers: Customers, a, index=slice(None)) -> np.ndarray:
     return np.exp(-effort(customers, a, index))
 
 
+def mean_satisfaction(customers: Customers, a) -> float:
+    """Mean satisfaction of the book (nan for an empty book)."""
+    size = np.count_nonzero(customers.active)
+    if size == 0:
+        return float("nan")
+    return float(np.add.reduce(satisfaction(customers, a), where=customers.active) / size)
+
+
 def on_record(customers: Customers, week: int, index=slice(None)) -> np.ndarray:
     """True for accounts with a failed or delayed journey in the last RECORD_WEEKS weeks."""
     return week - customers.last_bad_week[index] < RECORD_WEEKS
@@ -147,28 +169,35 @@ class Churn:
 
 
 def churn(customers: Customers, week: int, a, rng: np.random.Generator) -> Churn:
-    """Lose accounts by their hazard; draw each one's reason from the parts of its hazard."""
-    book = np.flatnonzero(customers.active)
-    failures = a.failure_hazard * customers.failures[book]
-    delays = a.failure_hazard * a.delay_effort * customers.delays[book]
-    hazard = a.background_hazard + failures + delays
-    leaving = rng.random(len(book)) < hazard
-    lost = book[leaving]
+    """Lose accounts by their hazard; draw each one's reason from the parts of its hazard.
+
+    Candidates are drawn at the book's highest hazard and kept in proportion
+    to their own (thinning), so only they need a hazard and a draw.
+    """
+    active = customers.active
+    book = np.flatnonzero(active)
+    top = a.background_hazard + a.failure_hazard * np.max(effort(customers, a), where=active, initial=0.0)
+    bound = min(top, 1.0)
+    candidates = book[chosen(len(book), bound, rng)]
+    failures = a.failure_hazard * customers.failures[candidates]
+    hazard = a.background_hazard + failures + a.failure_hazard * a.delay_effort * customers.delays[candidates]
+    leaving = rng.random(len(candidates)) * bound < hazard
+    lost = candidates[leaving]
     share = rng.random(len(lost)) * hazard[leaving]
     reason = np.where(share < a.background_hazard, OUTSIDE,
                       np.where(share < a.background_hazard + failures[leaving], customers.last_failure[lost], DELAYS))
     customers.lost_by_reason += np.bincount(reason, minlength=REASONS)
-    customers.active[lost] = False
-    recorded = on_record(customers, week, book)
-    return Churn(len(lost), int(recorded[leaving].sum()), int(recorded.sum()), int((~recorded).sum()))
+    exposed_with_failure = np.count_nonzero(on_record(customers, week) & active)
+    lost_with_failure = np.count_nonzero(on_record(customers, week, lost))
+    active[lost] = False
+    return Churn(len(lost), int(lost_with_failure), int(exposed_with_failure), len(book) - int(exposed_with_failure))
 
 
 def win(customers: Customers, a, rng: np.random.Generator) -> int:
     """Win accounts from outside the book at ``win_rate`` × reputation; they start with no trouble remembered."""
-    book = customers.active
-    reputation = float(satisfaction(customers, a, book).mean()) if book.any() else 1.0
-    outside = np.flatnonzero(~book)
-    won = outside[rng.random(len(outside)) < a.win_rate * reputation**a.reputation_elasticity]
+    reputation = mean_satisfaction(customers, a) if customers.active.any() else 1.0
+    outside = np.flatnonzero(~customers.active)
+    won = outside[chosen(len(outside), a.win_rate * reputation**a.reputation_elasticity, rng)]
     customers.active[won] = True
     customers.failures[won] = 0.0
     customers.delays[won] = 0.0

@@ -230,8 +230,7 @@ class CustomerFocusModel(Model):
             "customers_active": int(cust.active.sum()),
             "customers_lost": churn.lost,
             "customers_won": won,
-            "satisfaction_mean": float(customers_.satisfaction(cust, a, cust.active).mean())
-            if cust.active.any() else float("nan"),
+            "satisfaction_mean": customers_.mean_satisfaction(cust, a),
             "customer_focus_mean": float(cult.focus.mean()),
             "customer_focus_leaders": float(cult.focus[leaders].mean()),
             "customer_focus_frontline": float(cult.focus[~leaders].mean()),
