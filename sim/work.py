@@ -131,15 +131,16 @@ def run_journeys(n_journeys: int, org: Organisation, focus: np.ndarray, capacity
     gives each handoff its own chance p_h given the ones before.
     """
     n_functions = len(FUNCTIONS)
+    u = rng.random((n_journeys, MAX_STAGES + 3))  # per journey: kind, a worker per stage, handoffs, delay
     shares = np.cumsum(JOURNEY_SHARES)
-    kind = np.minimum(np.searchsorted(shares, rng.random(n_journeys) * shares[-1], side="right"), len(TEMPLATES) - 1)
+    kind = np.minimum(np.searchsorted(shares, u[:, 0] * shares[-1], side="right"), len(TEMPLATES) - 1)
     fn = STAGE_FUNCTION[kind]
-    slot = org.worker_start[fn] + (rng.random(fn.shape) * org.worker_count[fn]).astype(np.int64)
+    slot = org.worker_start[fn] + (u[:, 1:MAX_STAGES + 1] * org.worker_count[fn]).astype(np.int64)
     x = focus[org.workers[slot]]
     way = expit(a.handoff_structure - a.handoff_barrier * org.barrier[SENDER, RECEIVER])  # kind x handoff
     care = expit(a.handoff_base + 0.5 * a.handoff_focus * (x[:, :-1] + x[:, 1:]))
     survive = np.cumprod(care * way[kind], axis=1)
-    passed = np.minimum((rng.random(n_journeys)[:, None] <= survive).sum(axis=1), HANDOFF_COUNT[kind])
+    passed = np.minimum((u[:, [MAX_STAGES + 1]] <= survive).sum(axis=1), HANDOFF_COUNT[kind])
     failed = passed < HANDOFF_COUNT[kind]  # ``passed`` is then the index of the handoff that failed
     ended = np.bincount(kind * MAX_STAGES + passed, minlength=TEMPLATES.size).reshape(TEMPLATES.shape)
     reached = ended[:, ::-1].cumsum(axis=1)[:, ::-1]  # journeys of each kind that reached each stage
@@ -159,7 +160,7 @@ def run_journeys(n_journeys: int, org: Organisation, focus: np.ndarray, capacity
     workload.backlog = np.maximum(0.0, queue - capacity)
     late = np.maximum(0.0, workload.backlog - a.delay_tolerance / WORKING_DAYS * capacity) / np.maximum(queue, 1e-12)
     on_time = np.cumprod(np.where(VALID, 1.0 - late[STAGE_FUNCTION], 1.0), axis=1)  # kind x last stage worked
-    delayed = ~failed & (rng.random(n_journeys) >= on_time[kind, passed])
+    delayed = ~failed & (u[:, MAX_STAGES + 2] >= on_time[kind, passed])
     wait = WORKING_DAYS * workload.backlog / np.maximum(capacity, 1e-12)
     # time to resolution: a failed journey is finished after its rework, so all its stages count
     base_days = np.where(VALID, 1.0 + wait[STAGE_FUNCTION], 0.0).sum(axis=1)
