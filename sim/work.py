@@ -38,7 +38,6 @@ import itertools
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import expit
 
 from sim.organisation import FUNCTIONS, Organisation, function_means
 
@@ -131,16 +130,17 @@ def run_journeys(n_journeys: int, org: Organisation, focus: np.ndarray, capacity
     gives each handoff its own chance p_h given the ones before.
     """
     n_functions = len(FUNCTIONS)
-    u = rng.random((n_journeys, MAX_STAGES + 3))  # per journey: kind, a worker per stage, handoffs, delay
+    u = rng.random((MAX_STAGES + 3, n_journeys))  # per journey (column): kind, a worker per stage, handoffs, delay
     shares = np.cumsum(JOURNEY_SHARES)
-    kind = np.minimum(np.searchsorted(shares, u[:, 0] * shares[-1], side="right"), len(TEMPLATES) - 1)
-    fn = STAGE_FUNCTION[kind]
-    slot = org.worker_start[fn] + (u[:, 1:MAX_STAGES + 1] * org.worker_count[fn]).astype(np.int64)
+    kind = np.minimum(np.searchsorted(shares, u[0] * shares[-1], side="right"), len(TEMPLATES) - 1)
+    fn = np.take(STAGE_FUNCTION.T, kind, axis=1)  # stage x journey, as every array below
+    slot = org.worker_start[fn] + (u[1:MAX_STAGES + 1] * org.worker_count[fn]).astype(np.int64)
     x = focus[org.workers[slot]]
-    way = expit(a.handoff_structure - a.handoff_barrier * org.barrier[SENDER, RECEIVER])  # kind x handoff
-    care = expit(a.handoff_base + 0.5 * a.handoff_focus * (x[:, :-1] + x[:, 1:]))
-    survive = np.cumprod(care * way[kind], axis=1)
-    passed = np.minimum((u[:, [MAX_STAGES + 1]] <= survive).sum(axis=1), HANDOFF_COUNT[kind])
+    way = _sigmoid(a.handoff_structure - a.handoff_barrier * org.barrier[SENDER, RECEIVER])  # kind x handoff
+    survive = _sigmoid(a.handoff_base + 0.5 * a.handoff_focus * (x[:-1] + x[1:])) * np.take(way.T, kind, axis=1)
+    for h in range(1, MAX_STAGES - 1):
+        survive[h] *= survive[h - 1]
+    passed = np.minimum((u[MAX_STAGES + 1] <= survive).sum(axis=0), HANDOFF_COUNT[kind])
     failed = passed < HANDOFF_COUNT[kind]  # ``passed`` is then the index of the handoff that failed
     ended = np.bincount(kind * MAX_STAGES + passed, minlength=TEMPLATES.size).reshape(TEMPLATES.shape)
     reached = ended[:, ::-1].cumsum(axis=1)[:, ::-1]  # journeys of each kind that reached each stage
@@ -151,8 +151,8 @@ def run_journeys(n_journeys: int, org: Organisation, focus: np.ndarray, capacity
     practised = collaboration(org, focus)
     unfamiliar = np.maximum(0.0, 1.0 - workload.routine / np.maximum(practised, 1e-12))
     cost = a.collab_cost * CROSSES * (1.0 - org.barrier[STAGE_FUNCTION, NEXT_FUNCTION]) * unfamiliar[STAGE_FUNCTION]
-    slow = x * cost[kind]  # coordination of each stage handed across an open boundary, worked or not
-    worked = np.arange(MAX_STAGES) <= passed[:, None]
+    slow = x * np.take(cost.T, kind, axis=1)  # coordination of each stage handed across an open boundary
+    worked = np.arange(MAX_STAGES)[:, None] <= passed
     coordination = np.bincount(fn.ravel(), weights=np.where(worked, slow, 0.0).ravel(), minlength=n_functions)
     stages = np.bincount(STAGE_FUNCTION[VALID], weights=reached[VALID], minlength=n_functions)
     load = stages + coordination + rework + extra
@@ -160,11 +160,11 @@ def run_journeys(n_journeys: int, org: Organisation, focus: np.ndarray, capacity
     workload.backlog = np.maximum(0.0, queue - capacity)
     late = np.maximum(0.0, workload.backlog - a.delay_tolerance / WORKING_DAYS * capacity) / np.maximum(queue, 1e-12)
     on_time = np.cumprod(np.where(VALID, 1.0 - late[STAGE_FUNCTION], 1.0), axis=1)  # kind x last stage worked
-    delayed = ~failed & (u[:, MAX_STAGES + 2] >= on_time[kind, passed])
+    delayed = ~failed & (u[MAX_STAGES + 2] >= on_time[kind, passed])
     wait = WORKING_DAYS * workload.backlog / np.maximum(capacity, 1e-12)
     # time to resolution: a failed journey is finished after its rework, so all its stages count
     base_days = np.where(VALID, 1.0 + wait[STAGE_FUNCTION], 0.0).sum(axis=1)
-    days = (base_days[kind] + slow.sum(axis=1)) * (1.0 + a.rework * failed)
+    days = (base_days[kind] + slow.sum(axis=0)) * (1.0 + a.rework * failed)
     learn(workload, practised, load, a)
     return WorkOutcome(
         failed, delayed, np.where(failed, FAILED_HANDOFF[kind, passed], -1),
@@ -174,6 +174,10 @@ def run_journeys(n_journeys: int, org: Organisation, focus: np.ndarray, capacity
         np.maximum(0.0, queue / np.maximum(capacity, 1e-12) - 1.0),
         coordination / np.maximum(load, 1e-12),
     )
+
+
+def _sigmoid(z):
+    return 1.0 / (1.0 + np.exp(-z))
 
 
 def learn(workload: Workload, practised: np.ndarray, load: np.ndarray, a) -> None:
