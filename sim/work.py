@@ -132,7 +132,7 @@ def run_journeys(n_journeys: int, org: Organisation, focus: np.ndarray, capacity
     n_functions = len(FUNCTIONS)
     u = rng.random((MAX_STAGES + 3, n_journeys))  # per journey (column): kind, a worker per stage, handoffs, delay
     shares = np.cumsum(JOURNEY_SHARES)
-    kind = np.minimum(np.searchsorted(shares, u[0] * shares[-1], side="right"), len(TEMPLATES) - 1)
+    kind = (u[0] * shares[-1] >= shares[:-1, None]).sum(axis=0)  # the first kind whose cumulative share exceeds u
     fn = np.take(STAGE_FUNCTION.T, kind, axis=1)  # stage x journey, as every array below
     slot = org.worker_start[fn] + (u[1:MAX_STAGES + 1] * org.worker_count[fn]).astype(np.int64)
     x = focus[org.workers[slot]]
