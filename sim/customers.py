@@ -193,9 +193,15 @@ def churn(customers: Customers, week: int, a, rng: np.random.Generator) -> Churn
     return Churn(len(lost), int(lost_with_failure), int(exposed_with_failure), len(book) - int(exposed_with_failure))
 
 
-def win(customers: Customers, a, rng: np.random.Generator) -> int:
-    """Win accounts from outside the book at ``win_rate`` × reputation; they start with no trouble remembered."""
-    reputation = mean_satisfaction(customers, a) if customers.active.any() else 1.0
+def win(customers: Customers, a, rng: np.random.Generator, reputation: float | None = None) -> int:
+    """Win accounts from outside the book at ``win_rate`` × reputation; they start with no trouble remembered.
+
+    ``reputation`` is the book's mean satisfaction, if already known.
+    """
+    if reputation is None:
+        reputation = mean_satisfaction(customers, a)
+    if np.isnan(reputation):  # nobody in the book
+        reputation = 1.0
     outside = np.flatnonzero(~customers.active)
     won = outside[chosen(len(outside), a.win_rate * reputation**a.reputation_elasticity, rng)]
     customers.active[won] = True

@@ -125,8 +125,12 @@ class CustomerFocusModel(Model):
         week = self.organisation_week(len(who))
         customers_.experience(self.customers, who, week.outcome, self.steps, self.assumptions)
         churn = customers_.churn(self.customers, self.steps, self.assumptions, self.streams["customers"])
-        won = customers_.win(self.customers, self.assumptions, self.streams["customers"])
-        self.record(week, exposed, churn, won)
+        book = int(np.count_nonzero(self.customers.active))
+        reputation = customers_.mean_satisfaction(self.customers, self.assumptions)
+        won = customers_.win(self.customers, self.assumptions, self.streams["customers"], reputation)
+        satisfied = (reputation * book if book else 0.0) + won  # the accounts won are fully satisfied
+        satisfaction = satisfied / (book + won) if book + won else float("nan")
+        self.record(week, exposed, churn, won, satisfaction)
         self.running = self.steps < self.scenario.weeks
 
     def organisation_week(self, n_journeys: int, hiring: bool = True) -> Week:
@@ -215,7 +219,7 @@ class CustomerFocusModel(Model):
         else:
             org.barrier = np.where(BETWEEN_FUNCTIONS, new, 0.0)
 
-    def record(self, week: Week, exposed: int, churn: customers_.Churn, won: int) -> None:
+    def record(self, week: Week, exposed: int, churn: customers_.Churn, won: int, satisfaction: float) -> None:
         """Compute this week's output row and append it to the weekly outputs."""
         org, cult, cust, staff, a = self.organisation, self.culture, self.customers, self.staff, self.assumptions
         outcome, actions = week.outcome, week.actions
@@ -230,7 +234,7 @@ class CustomerFocusModel(Model):
             "customers_active": int(cust.active.sum()),
             "customers_lost": churn.lost,
             "customers_won": won,
-            "satisfaction_mean": customers_.mean_satisfaction(cust, a),
+            "satisfaction_mean": satisfaction,
             "customer_focus_mean": float(cult.focus.mean()),
             "customer_focus_leaders": float(cult.focus[leaders].mean()),
             "customer_focus_frontline": float(cult.focus[~leaders].mean()),
