@@ -150,7 +150,7 @@ def mean_satisfaction(customers: Customers, a) -> float:
     size = np.count_nonzero(customers.active)
     if size == 0:
         return float("nan")
-    return float((satisfaction(customers, a) * customers.active).sum() / size)
+    return float(np.add.reduce(satisfaction(customers, a), where=customers.active) / size)
 
 
 def on_record(customers: Customers, week: int, index=slice(None)) -> np.ndarray:
@@ -171,16 +171,12 @@ class Churn:
 def churn(customers: Customers, week: int, a, rng: np.random.Generator) -> Churn:
     """Lose accounts by their hazard; draw each one's reason from the parts of its hazard.
 
-    Candidates are drawn at a bound on every hazard (from the most failures
-    and delays any account remembers) and kept in proportion to their own
-    hazard (thinning), so only they need a hazard and a draw.
+    Candidates are drawn at the book's highest hazard and kept in proportion
+    to their own (thinning), so only they need a hazard and a draw.
     """
     active = customers.active
     book = np.flatnonzero(active)
-    if len(book) == 0:
-        return Churn(0, 0, 0, 0)
-    most = customers.failures.max() + a.delay_effort * customers.delays.max()
-    top = a.background_hazard + a.failure_hazard * most
+    top = a.background_hazard + a.failure_hazard * np.max(effort(customers, a), where=active, initial=0.0)
     bound = min(top, 1.0)
     candidates = book[chosen(len(book), bound, rng)]
     failures = a.failure_hazard * customers.failures[candidates]
