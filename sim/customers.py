@@ -150,7 +150,7 @@ def mean_satisfaction(customers: Customers, a) -> float:
     size = np.count_nonzero(customers.active)
     if size == 0:
         return float("nan")
-    return float(np.add.reduce(satisfaction(customers, a), where=customers.active) / size)
+    return float((satisfaction(customers, a) * customers.active).sum() / size)
 
 
 def on_record(customers: Customers, week: int, index=slice(None)) -> np.ndarray:
@@ -176,7 +176,7 @@ def churn(customers: Customers, week: int, a, rng: np.random.Generator) -> Churn
     """
     active = customers.active
     book = np.flatnonzero(active)
-    top = a.background_hazard + a.failure_hazard * np.max(effort(customers, a), where=active, initial=0.0)
+    top = a.background_hazard + a.failure_hazard * (effort(customers, a, book).max() if len(book) else 0.0)
     bound = min(top, 1.0)
     candidates = book[chosen(len(book), bound, rng)]
     failures = a.failure_hazard * customers.failures[candidates]
