@@ -134,11 +134,12 @@ def fixed_point(org: Organisation, culture: Culture, levers, a) -> np.ndarray:
     return spsolve(A.tocsc(), lam * s + (1.0 - lam) * culture.disposition)
 
 
-def deeds_seen(org: Organisation, focus: np.ndarray, transparency: float) -> np.ndarray:
-    """The leaders' deeds each employee sees: their manager's focus, and the executives' as far as disclosed."""
+def deeds_seen(org: Organisation, focus: np.ndarray, transparency: float, who=slice(None)) -> np.ndarray:
+    """The leaders' deeds each employee in ``who`` sees: their manager's focus, and the executives' as disclosed."""
     executives = focus[org.executives].mean()
-    weight = org.has_manager + transparency
-    seen = (focus[org.manager] * org.has_manager + executives * transparency) / np.maximum(weight, 1e-12)
+    has_manager = org.has_manager[who]
+    weight = has_manager + transparency
+    seen = (focus[org.manager[who]] * has_manager + executives * transparency) / np.maximum(weight, 1e-12)
     return np.where(weight > 0, seen, executives)
 
 
@@ -147,9 +148,9 @@ def gap_seen(levers, a) -> float:
     return levers.say_do_gap * (a.gap_visibility + (1.0 - a.gap_visibility) * levers.transparency)
 
 
-def trust_target(org: Organisation, focus: np.ndarray, levers, a) -> np.ndarray:
-    """Trust people move towards: base, plus deeds seen, plus transparency, minus the gap seen; in [0, 1]."""
-    target = (a.trust_base + a.trust_integrity * deeds_seen(org, focus, levers.transparency)
+def trust_target(org: Organisation, focus: np.ndarray, levers, a, who=slice(None)) -> np.ndarray:
+    """Trust people in ``who`` move towards: base, plus deeds seen, plus transparency, minus the gap seen; in [0, 1]."""
+    target = (a.trust_base + a.trust_integrity * deeds_seen(org, focus, levers.transparency, who)
               + a.trust_transparency * levers.transparency - a.trust_gap * gap_seen(levers, a))
     return np.clip(target, 0.0, 1.0)
 

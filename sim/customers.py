@@ -33,6 +33,7 @@ SUCCESS = len(HANDOFFS) + 1  # outcome code of a successful journey in a history
 RECORD_WEEKS = 26  # a failed or delayed journey stays "on record" for half a year
 HISTORY_WEEKS = 156  # weeks of past journeys that shaped the starting book
 NEVER = -(10**6)  # week of the last bad journey of an account that never had one
+HISTORY_CHUNK = 65_536  # accounts whose histories are drawn at once
 
 
 def handoff_name(f: int, g: int) -> str:
@@ -68,24 +69,32 @@ def new_customers(n_customers: int, history_shares: np.ndarray, a, rng: np.rando
     """
     slots = round(a.market_factor * n_customers)
     customers = Customers(
-        np.arange(slots) < n_customers, np.zeros(slots), np.zeros(slots), np.full(slots, -1, dtype=np.int64),
-        np.full(slots, NEVER, dtype=np.int64), np.zeros(REASONS, dtype=np.int64),
+        np.arange(slots) < n_customers, np.zeros(slots), np.zeros(slots), np.full(slots, -1, dtype=np.int32),
+        np.full(slots, NEVER, dtype=np.int32), np.zeros(REASONS, dtype=np.int64),
     )
-    count = rng.binomial(HISTORY_WEEKS, a.journey_rate, size=n_customers)
-    owner = np.repeat(np.arange(n_customers), count)
+    for start in range(0, n_customers, HISTORY_CHUNK):  # a block of accounts at a time bounds the memory
+        _draw_history(customers, start, min(start + HISTORY_CHUNK, n_customers), history_shares, a, rng)
+    return customers
+
+
+def _draw_history(customers: Customers, start: int, stop: int, history_shares: np.ndarray, a,
+                  rng: np.random.Generator) -> None:
+    """Draw the past journeys of accounts ``start`` to ``stop`` and set what they remember."""
+    n = stop - start
+    count = rng.binomial(HISTORY_WEEKS, a.journey_rate, size=n)
+    owner = np.repeat(np.arange(n), count)
     age = rng.integers(1, HISTORY_WEEKS + 1, size=len(owner))
     code = rng.choice(len(history_shares), size=len(owner), p=history_shares)
     weight = a.effort_memory ** (age - 1)
-    customers.failures[:n_customers] = np.bincount(owner, weights=weight * (code < DELAYS), minlength=n_customers)
-    customers.delays[:n_customers] = np.bincount(owner, weights=weight * (code == DELAYS), minlength=n_customers)
+    customers.failures[start:stop] = np.bincount(owner, weights=weight * (code < DELAYS), minlength=n)
+    customers.delays[start:stop] = np.bincount(owner, weights=weight * (code == DELAYS), minlength=n)
     bad = code != SUCCESS
-    latest_bad = _latest(owner[bad], age[bad], n_customers)
-    customers.last_bad_week[:n_customers] = np.where(latest_bad > 0, 1 - latest_bad, NEVER)
+    latest_bad = _latest(owner[bad], age[bad], n)
+    customers.last_bad_week[start:stop] = np.where(latest_bad > 0, 1 - latest_bad, NEVER)
     failed = code < DELAYS
     order = np.lexsort((age[failed], owner[failed]))
     owners, first = np.unique(owner[failed][order], return_index=True)
-    customers.last_failure[owners] = code[failed][order][first]
-    return customers
+    customers.last_failure[start + owners] = code[failed][order][first]
 
 
 def _latest(owner: np.ndarray, age: np.ndarray, n: int) -> np.ndarray:
@@ -95,9 +104,23 @@ def _latest(owner: np.ndarray, age: np.ndarray, n: int) -> np.ndarray:
     return np.where(youngest == np.iinfo(np.int64).max, 0, youngest)
 
 
+def chosen(n: int, p: float, rng: np.random.Generator) -> np.ndarray:
+    """Indices in range(n), each chosen independently with probability ``p`` (by geometric skips, sorted)."""
+    if n == 0 or p <= 0.0:
+        return np.zeros(0, dtype=np.int64)
+    if p >= 1.0:
+        return np.arange(n)
+    block = int(n * p + 4.0 * np.sqrt(n * p) + 16)
+    position = np.cumsum(rng.geometric(p, size=block)) - 1
+    while position[-1] < n:
+        position = np.concatenate((position, position[-1] + np.cumsum(rng.geometric(p, size=block))))
+    return position[: np.searchsorted(position, n)]
+
+
 def start_journeys(customers: Customers, a, rng: np.random.Generator) -> np.ndarray:
     """Indices of the accounts that start a journey this week."""
-    return np.flatnonzero(customers.active & (rng.random(len(customers.active)) < a.journey_rate))
+    book = np.flatnonzero(customers.active)
+    return book[chosen(len(book), a.journey_rate, rng)]
 
 
 def experience(customers: Customers, who: np.ndarray, outcome: WorkOutcome, week: int, a) -> None:
@@ -122,6 +145,14 @@ def satisfaction(customers: Customers, a, index=slice(None)) -> np.ndarray:
     return np.exp(-effort(customers, a, index))
 
 
+def mean_satisfaction(customers: Customers, a) -> float:
+    """Mean satisfaction of the book (nan for an empty book)."""
+    size = np.count_nonzero(customers.active)
+    if size == 0:
+        return float("nan")
+    return float((satisfaction(customers, a) * customers.active).sum() / size)
+
+
 def on_record(customers: Customers, week: int, index=slice(None)) -> np.ndarray:
     """True for accounts with a failed or delayed journey in the last RECORD_WEEKS weeks."""
     return week - customers.last_bad_week[index] < RECORD_WEEKS
@@ -138,28 +169,41 @@ class Churn:
 
 
 def churn(customers: Customers, week: int, a, rng: np.random.Generator) -> Churn:
-    """Lose accounts by their hazard; draw each one's reason from the parts of its hazard."""
-    book = np.flatnonzero(customers.active)
-    failures = a.failure_hazard * customers.failures[book]
-    delays = a.failure_hazard * a.delay_effort * customers.delays[book]
-    hazard = a.background_hazard + failures + delays
-    leaving = rng.random(len(book)) < hazard
-    lost = book[leaving]
+    """Lose accounts by their hazard; draw each one's reason from the parts of its hazard.
+
+    Candidates are drawn at the book's highest hazard and kept in proportion
+    to their own (thinning), so only they need a hazard and a draw.
+    """
+    active = customers.active
+    book = np.flatnonzero(active)
+    top = a.background_hazard + a.failure_hazard * (effort(customers, a, book).max() if len(book) else 0.0)
+    bound = min(top, 1.0)
+    candidates = book[chosen(len(book), bound, rng)]
+    failures = a.failure_hazard * customers.failures[candidates]
+    hazard = a.background_hazard + failures + a.failure_hazard * a.delay_effort * customers.delays[candidates]
+    leaving = rng.random(len(candidates)) * bound < hazard
+    lost = candidates[leaving]
     share = rng.random(len(lost)) * hazard[leaving]
     reason = np.where(share < a.background_hazard, OUTSIDE,
                       np.where(share < a.background_hazard + failures[leaving], customers.last_failure[lost], DELAYS))
     customers.lost_by_reason += np.bincount(reason, minlength=REASONS)
-    customers.active[lost] = False
-    recorded = on_record(customers, week, book)
-    return Churn(len(lost), int(recorded[leaving].sum()), int(recorded.sum()), int((~recorded).sum()))
+    exposed_with_failure = np.count_nonzero(on_record(customers, week) & active)
+    lost_with_failure = np.count_nonzero(on_record(customers, week, lost))
+    active[lost] = False
+    return Churn(len(lost), int(lost_with_failure), int(exposed_with_failure), len(book) - int(exposed_with_failure))
 
 
-def win(customers: Customers, a, rng: np.random.Generator) -> int:
-    """Win accounts from outside the book at ``win_rate`` × reputation; they start with no trouble remembered."""
-    book = customers.active
-    reputation = float(satisfaction(customers, a, book).mean()) if book.any() else 1.0
-    outside = np.flatnonzero(~book)
-    won = outside[rng.random(len(outside)) < a.win_rate * reputation**a.reputation_elasticity]
+def win(customers: Customers, a, rng: np.random.Generator, reputation: float | None = None) -> int:
+    """Win accounts from outside the book at ``win_rate`` × reputation; they start with no trouble remembered.
+
+    ``reputation`` is the book's mean satisfaction, if already known.
+    """
+    if reputation is None:
+        reputation = mean_satisfaction(customers, a)
+    if np.isnan(reputation):  # nobody in the book
+        reputation = 1.0
+    outside = np.flatnonzero(~customers.active)
+    won = outside[chosen(len(outside), a.win_rate * reputation**a.reputation_elasticity, rng)]
     customers.active[won] = True
     customers.failures[won] = 0.0
     customers.delays[won] = 0.0

@@ -13,12 +13,10 @@ an arbitrary one.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import partial
 
 import numpy as np
 import pandas as pd
 from mesa import Model
-from mesa.datacollection import DataCollector
 
 from sim import culture as culture_
 from sim import customers as customers_
@@ -73,10 +71,6 @@ def _seed_from(rng) -> int:
     return rng  # a number: validated as the seed parameter
 
 
-def _column(name: str, model: CustomerFocusModel):
-    return model.latest[name]
-
-
 class CustomerFocusModel(Model):
     """Employees copy their leaders, work in silos and hand customer work across them."""
 
@@ -120,9 +114,7 @@ class CustomerFocusModel(Model):
         self.recorder = self.new_recorder()
         self.employees = [Employee(self, i) for i in range(scenario.n_employees)]
         self.latest: dict[str, float] = {}
-        self.datacollector = DataCollector(
-            model_reporters={name: partial(_column, name) for name in WEEKLY_COLUMNS}
-        )
+        self.outputs: dict[str, list] = {name: [] for name in WEEKLY_COLUMNS}  # one list per column, a row a week
         self.running = True
 
     def step(self) -> None:
@@ -133,8 +125,12 @@ class CustomerFocusModel(Model):
         week = self.organisation_week(len(who))
         customers_.experience(self.customers, who, week.outcome, self.steps, self.assumptions)
         churn = customers_.churn(self.customers, self.steps, self.assumptions, self.streams["customers"])
-        won = customers_.win(self.customers, self.assumptions, self.streams["customers"])
-        self.record(week, exposed, churn, won)
+        book = int(np.count_nonzero(self.customers.active))
+        reputation = customers_.mean_satisfaction(self.customers, self.assumptions)
+        won = customers_.win(self.customers, self.assumptions, self.streams["customers"], reputation)
+        satisfied = (reputation * book if book else 0.0) + won  # the accounts won are fully satisfied
+        satisfaction = satisfied / (book + won) if book + won else float("nan")
+        self.record(week, exposed, churn, won, satisfaction)
         self.running = self.steps < self.scenario.weeks
 
     def organisation_week(self, n_journeys: int, hiring: bool = True) -> Week:
@@ -223,8 +219,8 @@ class CustomerFocusModel(Model):
         else:
             org.barrier = np.where(BETWEEN_FUNCTIONS, new, 0.0)
 
-    def record(self, week: Week, exposed: int, churn: customers_.Churn, won: int) -> None:
-        """Compute this week's output row and hand it to the DataCollector."""
+    def record(self, week: Week, exposed: int, churn: customers_.Churn, won: int, satisfaction: float) -> None:
+        """Compute this week's output row and append it to the weekly outputs."""
         org, cult, cust, staff, a = self.organisation, self.culture, self.customers, self.staff, self.assumptions
         outcome, actions = week.outcome, week.actions
         handoff_rate, cross_rate = self.recorder.add_handoffs(outcome.attempts, outcome.successes)
@@ -238,8 +234,7 @@ class CustomerFocusModel(Model):
             "customers_active": int(cust.active.sum()),
             "customers_lost": churn.lost,
             "customers_won": won,
-            "satisfaction_mean": float(customers_.satisfaction(cust, a, cust.active).mean())
-            if cust.active.any() else float("nan"),
+            "satisfaction_mean": satisfaction,
             "customer_focus_mean": float(cult.focus.mean()),
             "customer_focus_leaders": float(cult.focus[leaders].mean()),
             "customer_focus_frontline": float(cult.focus[~leaders].mean()),
@@ -261,7 +256,8 @@ class CustomerFocusModel(Model):
             "churn_without_failure": (churn.lost - churn.lost_with_failure) / max(churn.exposed_without_failure, 1),
             "lost_with_failure": churn.lost_with_failure,
         }
-        self.datacollector.collect(self)
+        for name, column in self.outputs.items():
+            column.append(self.latest[name])
 
     def run(self) -> pd.DataFrame:
         """Run to the scenario's last week; return the weekly outputs."""
@@ -271,7 +267,7 @@ class CustomerFocusModel(Model):
 
     def weekly_outputs(self) -> pd.DataFrame:
         """One row per week recorded so far, columns as in ``WEEKLY_COLUMNS``."""
-        return self.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+        return pd.DataFrame(self.outputs)
 
     def focus_by_function_and_level(self) -> pd.DataFrame:
         """Mean customer focus by function (rows) and level (columns)."""

@@ -11,6 +11,7 @@ organisation do not row in the same direction by default).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import scipy.sparse as sp
@@ -46,6 +47,16 @@ class Organisation:
     worker_count: np.ndarray  # number of workers of each function
     peers: sp.csr_matrix  # informal network, row-normalised
     barrier: np.ndarray  # F x F barrier on handoffs between functions
+
+    @cached_property
+    def function_size(self) -> np.ndarray:
+        """Number of employees in each function (functions never change size)."""
+        return np.bincount(self.function, minlength=len(self.barrier))
+
+    @cached_property
+    def leaders(self) -> np.ndarray:
+        """True for executives and managers."""
+        return self.level != FRONTLINE
 
     @property
     def size(self) -> int:
@@ -125,8 +136,7 @@ def informal_network(function, starts, sizes, silo_strength, ties, rng) -> sp.cs
 
 def function_means(org: Organisation, values: np.ndarray) -> np.ndarray:
     """Mean of ``values`` (one per employee) in each function."""
-    return np.bincount(org.function, weights=values, minlength=len(org.barrier)) / np.bincount(
-        org.function, minlength=len(org.barrier))
+    return np.bincount(org.function, weights=values, minlength=len(org.barrier)) / org.function_size
 
 
 def reform_silos(org: Organisation, focus: np.ndarray, silo_strength: float, rate: float) -> None:

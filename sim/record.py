@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from sim.customers import REASON_NAMES
-from sim.organisation import BETWEEN_FUNCTIONS, FRONTLINE, FUNCTIONS, LEVELS
+from sim.organisation import BETWEEN_FUNCTIONS, FUNCTIONS, LEVELS
 
 RETENTION_WINDOW = 13  # weeks: one quarter
 WEEKS_PER_YEAR = 52
@@ -126,4 +126,4 @@ def lost_by_reason(lost_counts: np.ndarray) -> pd.Series:
 
 def leader_mask(org) -> np.ndarray:
     """True for executives and managers."""
-    return org.level != FRONTLINE
+    return org.leaders

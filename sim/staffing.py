@@ -89,7 +89,7 @@ def hire(org: Organisation, culture: Culture, staff: Staff, seats: np.ndarray, l
     chosen = (1.0 - a.hiring_fit) * market + a.hiring_fit * culture.focus[org.manager[seats]]
     culture.disposition[seats] = chosen
     culture.focus[seats] = chosen
-    culture.trust[seats] = trust_target(org, culture.focus, levers, a)[seats]
+    culture.trust[seats] = trust_target(org, culture.focus, levers, a, seats)
     staff.engagement[seats] = a.engagement_base + a.coaching_effect * culture.focus[org.manager[seats]]
     staff.tenure[seats] = 0
 
@@ -98,8 +98,7 @@ def productive_share(org: Organisation, staff: Staff, a) -> np.ndarray:
     """Each function's staff output as a share of fully trained staff's (hires ramp up linearly)."""
     speed = np.minimum(1.0, (staff.tenure + 1) / a.ramp_up_weeks) * staff.staff
     n = len(staff.headcount)
-    return np.bincount(org.function, weights=speed, minlength=n) / np.maximum(
-        np.bincount(org.function, weights=staff.staff, minlength=n), 1)
+    return np.bincount(org.function, weights=speed, minlength=n) / np.maximum(org.worker_count, 1)
 
 
 def plan_headcount(staff: Staff, planned_work: np.ndarray, a) -> None:

@@ -123,53 +123,61 @@ def run_journeys(n_journeys: int, org: Organisation, focus: np.ndarray, capacity
     """Pass ``n_journeys`` journeys through the organisation for one week.
 
     ``extra`` is other work each function must do this week (change work), in stages.
+    Everything that depends only on a journey's kind and how far it got is
+    computed once per kind (tables of kind x stage), so the per-journey work
+    is drawing the workers and the handoffs.  A journey's handoffs are drawn
+    with one uniform u: it passes handoff h while u <= p_0 ... p_h, which
+    gives each handoff its own chance p_h given the ones before.
     """
     n_functions = len(FUNCTIONS)
-    kind = rng.choice(len(TEMPLATES), size=n_journeys, p=JOURNEY_SHARES)
-    stage_fn = TEMPLATES[kind]
-    valid = stage_fn >= 0
-    fn = np.where(valid, stage_fn, 0)
-    slot = org.worker_start[fn] + (rng.random(fn.shape) * org.worker_count[fn]).astype(np.int64)
+    u = rng.random((MAX_STAGES + 3, n_journeys))  # per journey (column): kind, a worker per stage, handoffs, delay
+    shares = np.cumsum(JOURNEY_SHARES)
+    kind = (u[0] * shares[-1] >= shares[:-1, None]).sum(axis=0)  # the first kind whose cumulative share exceeds u
+    fn = np.take(STAGE_FUNCTION.T, kind, axis=1)  # stage x journey, as every array below
+    slot = org.worker_start[fn] + (u[1:MAX_STAGES + 1] * org.worker_count[fn]).astype(np.int64)
     x = focus[org.workers[slot]]
-    f_from, f_to = fn[:, :-1], fn[:, 1:]
-    real = valid[:, 1:]
-    p = handoff_probability(x[:, :-1], x[:, 1:], org.barrier[f_from, f_to], a)
-    ok = (rng.random(p.shape) < p) | ~real
-    failed = ~ok.all(axis=1)
-    first_fail = np.argmin(ok, axis=1)
-    reached = np.arange(MAX_STAGES - 1) <= np.where(failed, first_fail, MAX_STAGES)[:, None]
-    tried = real & reached
-    pair = f_from * n_functions + f_to
-    attempts = np.bincount(pair[tried], minlength=n_functions**2).reshape(n_functions, n_functions)
-    successes = np.bincount(pair[tried & ok], minlength=n_functions**2).reshape(n_functions, n_functions)
-    crosses = np.zeros_like(valid)
-    crosses[:, :-1] = real & (f_to != f_from)
-    open_way = np.zeros(fn.shape)
-    open_way[:, :-1] = 1.0 - org.barrier[f_from, f_to]
+    way = _sigmoid(a.handoff_structure - a.handoff_barrier * org.barrier[SENDER, RECEIVER])  # kind x handoff
+    survive = _sigmoid(a.handoff_base + 0.5 * a.handoff_focus * (x[:-1] + x[1:])) * np.take(way.T, kind, axis=1)
+    for h in range(1, MAX_STAGES - 1):
+        survive[h] *= survive[h - 1]
+    passed = np.minimum((u[MAX_STAGES + 1] <= survive).sum(axis=0), HANDOFF_COUNT[kind])
+    failed = passed < HANDOFF_COUNT[kind]  # ``passed`` is then the index of the handoff that failed
+    ended = np.bincount(kind * MAX_STAGES + passed, minlength=TEMPLATES.size).reshape(TEMPLATES.shape)
+    reached = ended[:, ::-1].cumsum(axis=1)[:, ::-1]  # journeys of each kind that reached each stage
+    pair = SENDER[REAL] * n_functions + RECEIVER[REAL]
+    attempts = np.bincount(pair, weights=reached[:, :-1][REAL], minlength=n_functions**2)
+    successes = np.bincount(pair, weights=reached[:, 1:][REAL], minlength=n_functions**2)
+    rework = np.bincount(SENDER[REAL], weights=ended[:, :-1][REAL], minlength=n_functions) * a.rework
     practised = collaboration(org, focus)
     unfamiliar = np.maximum(0.0, 1.0 - workload.routine / np.maximum(practised, 1e-12))
-    slow = a.collab_cost * x * open_way * crosses * unfamiliar[fn]
-    done = valid & (np.arange(MAX_STAGES) <= np.where(failed, first_fail, MAX_STAGES)[:, None])  # stages worked
-    stage_work = np.where(done, 1.0 + slow, 0.0)
-    rework = np.bincount(f_from[tried & ~ok], minlength=n_functions) * a.rework
-    load = np.bincount(fn.ravel(), weights=stage_work.ravel(), minlength=n_functions) + rework + extra
+    cost = a.collab_cost * CROSSES * (1.0 - org.barrier[STAGE_FUNCTION, NEXT_FUNCTION]) * unfamiliar[STAGE_FUNCTION]
+    slow = x * np.take(cost.T, kind, axis=1)  # coordination of each stage handed across an open boundary
+    worked = np.arange(MAX_STAGES)[:, None] <= passed
+    coordination = np.bincount(fn.ravel(), weights=np.where(worked, slow, 0.0).ravel(), minlength=n_functions)
+    stages = np.bincount(STAGE_FUNCTION[VALID], weights=reached[VALID], minlength=n_functions)
+    load = stages + coordination + rework + extra
     queue = workload.backlog + load
     workload.backlog = np.maximum(0.0, queue - capacity)
     late = np.maximum(0.0, workload.backlog - a.delay_tolerance / WORKING_DAYS * capacity) / np.maximum(queue, 1e-12)
-    on_time = np.where(done, 1.0 - late[fn], 1.0).prod(axis=1)
-    delayed = ~failed & (rng.random(n_journeys) >= on_time)
+    on_time = np.cumprod(np.where(VALID, 1.0 - late[STAGE_FUNCTION], 1.0), axis=1)  # kind x last stage worked
+    delayed = ~failed & (u[MAX_STAGES + 2] >= on_time[kind, passed])
     wait = WORKING_DAYS * workload.backlog / np.maximum(capacity, 1e-12)
     # time to resolution: a failed journey is finished after its rework, so all its stages count
-    days = np.where(valid, 1.0 + slow + wait[fn], 0.0).sum(axis=1) * (1.0 + a.rework * failed)
-    coordination = np.bincount(fn.ravel(), weights=slow.ravel(), minlength=n_functions)
+    base_days = np.where(VALID, 1.0 + wait[STAGE_FUNCTION], 0.0).sum(axis=1)
+    days = (base_days[kind] + slow.sum(axis=0)) * (1.0 + a.rework * failed)
     learn(workload, practised, load, a)
-    failed_pair = pair[np.arange(n_journeys), first_fail]
     return WorkOutcome(
-        failed, delayed, np.where(failed, HANDOFF_INDEX[failed_pair], -1), attempts, successes,
+        failed, delayed, np.where(failed, FAILED_HANDOFF[kind, passed], -1),
+        attempts.astype(np.int64).reshape(n_functions, n_functions),
+        successes.astype(np.int64).reshape(n_functions, n_functions),
         float(days.mean()) if n_journeys else float("nan"),
         np.maximum(0.0, queue / np.maximum(capacity, 1e-12) - 1.0),
         coordination / np.maximum(load, 1e-12),
     )
+
+
+def _sigmoid(z):
+    return 1.0 / (1.0 + np.exp(-z))
 
 
 def learn(workload: Workload, practised: np.ndarray, load: np.ndarray, a) -> None:
@@ -183,3 +191,13 @@ PLANNING_WEEKS = 13  # the work plan averages about a quarter
 
 HANDOFF_INDEX = np.full(len(FUNCTIONS) ** 2, -1)
 HANDOFF_INDEX[[a * len(FUNCTIONS) + b for a, b in HANDOFFS]] = np.arange(len(HANDOFFS))
+
+# Tables of kind x stage (or x handoff) that do not change: who works each stage, who they hand to.
+VALID = TEMPLATES >= 0
+STAGE_FUNCTION = np.where(VALID, TEMPLATES, 0)
+NEXT_FUNCTION = np.concatenate([STAGE_FUNCTION[:, 1:], STAGE_FUNCTION[:, -1:]], axis=1)
+SENDER, RECEIVER, REAL = STAGE_FUNCTION[:, :-1], STAGE_FUNCTION[:, 1:], VALID[:, 1:]
+HANDOFF_COUNT = REAL.sum(axis=1)
+CROSSES = np.concatenate([REAL & (SENDER != RECEIVER), np.zeros((len(TEMPLATES), 1), dtype=bool)], axis=1)
+FAILED_HANDOFF = np.concatenate([np.where(REAL, HANDOFF_INDEX[SENDER * len(FUNCTIONS) + RECEIVER], -1),
+                                 np.full((len(TEMPLATES), 1), -1)], axis=1)  # reason when handoff h fails

@@ -14,6 +14,7 @@ from sim.customers import (
     REASONS,
     RECORD_WEEKS,
     SUCCESS,
+    chosen,
     churn,
     effort,
     experience,
@@ -165,3 +166,25 @@ def test_the_starting_book_remembers_its_history_in_proportion_to_the_shares(rng
     assert np.all((weeks == NEVER) | ((weeks <= 0) & (weeks > -HISTORY_WEEKS)))
     clean = customers.failures[book] + customers.delays[book] == 0
     assert np.all(weeks[clean] == NEVER) and np.all(weeks[~clean] != NEVER)
+
+
+@pytest.mark.parametrize("p", [0.003, 0.1, 0.6])
+def test_chosen_picks_each_index_independently_with_probability_p(rng, p):
+    n, draws = 5_000, 200
+    hits = np.zeros(n)
+    sizes = []
+    for _ in range(draws):
+        picked = chosen(n, p, rng)
+        assert np.all(np.diff(picked) > 0) and (len(picked) == 0 or (picked[0] >= 0 and picked[-1] < n))
+        hits[picked] += 1
+        sizes.append(len(picked))
+    # each draw's count is binomial(n, p): 4 standard errors on the mean of `draws` counts
+    assert abs(np.mean(sizes) - n * p) < 4 * np.sqrt(n * p * (1 - p) / draws)
+    # every index as often as any other: chi-square over 50 blocks of indices at 0.1 %
+    blocks = hits.reshape(50, -1).sum(axis=1)
+    assert stats.chisquare(blocks).pvalue > 0.001
+
+
+def test_chosen_at_the_edges(rng):
+    assert len(chosen(0, 0.5, rng)) == 0 and len(chosen(100, 0.0, rng)) == 0
+    assert np.array_equal(chosen(100, 1.0, rng), np.arange(100))

@@ -52,14 +52,13 @@ def test_courage_and_commitment_are_complements():
 
 
 def test_metrics_show_their_diagnostic_value_where_leaders_have_the_courage_to_act():
-    # seeds 003, 004: measuring customers lost and why matters where leaders act on it.  The interaction is
-    # about a quarter of the metrics' effect, so this test uses 16 seeds and the 0.5 % level.
-    seeds = range(16)
+    # seeds 003, 004: measuring customers lost and why matters where leaders act on it
+    # 20 seeds: the expected t is about 4.5 with 10 (measured over 40 seeds), a coin flip at ALPHA
     timid = effect("retention_rate", {"metric_alignment": 0.2, "leadership_courage": 0.0},
-                   {"metric_alignment": 1.0, "leadership_courage": 0.0}, seeds=seeds)
+                   {"metric_alignment": 1.0, "leadership_courage": 0.0}, seeds=range(20))
     brave = effect("retention_rate", {"metric_alignment": 0.2, "leadership_courage": 1.0},
-                   {"metric_alignment": 1.0, "leadership_courage": 1.0}, seeds=seeds)
-    assert stats.ttest_rel(brave, timid, alternative="greater").pvalue < 0.005
+                   {"metric_alignment": 1.0, "leadership_courage": 1.0}, seeds=range(20))
+    assert stats.ttest_rel(brave, timid, alternative="greater").pvalue < ALPHA
 
 
 def test_transparency_builds_trust_where_leaders_do_what_they_say_and_lowers_it_where_they_do_not():

@@ -34,8 +34,9 @@ def yearly(frame, output: str) -> np.ndarray:
 @pytest.mark.slow
 def test_the_baseline_is_stationary_over_ten_years():
     # issue 11, item 4: with levers constant every output stays put: years 2 and 10 differ by no more than
-    # 2 % or three standard errors of the paired difference over seeds, whichever is larger (6 seeds)
-    frames = [CustomerFocusModel(find_preset("baseline").scenario(seed=s, weeks=520, **SIZE)).run() for s in range(6)]
+    # 2 % or three standard errors of the paired difference over seeds, whichever is larger (12 seeds: with 6 the
+    # book's standard error, about 17 accounts, is near the 2 % margin)
+    frames = [CustomerFocusModel(find_preset("baseline").scenario(seed=s, weeks=520, **SIZE)).run() for s in range(12)]
     for output in STATIONARY:
         years = np.array([yearly(f, output) for f in frames])
         change = years[:, 9] - years[:, 1]

@@ -4,6 +4,7 @@ import itertools
 
 import numpy as np
 import pytest
+from scipy import stats
 from scipy.special import expit
 
 import sim.work as work
@@ -241,3 +242,20 @@ def test_a_new_workload_has_settled_routine_and_plans_for_the_expected_stages(rn
     assert not workload.backlog.any()
     assert np.allclose(workload.routine, collaboration(org, focus))
     assert np.allclose(workload.planned, expected_stages(2_000, A))
+
+
+def test_each_handoff_fails_with_its_own_chance_given_the_ones_before(rng, monkeypatch):
+    only(monkeypatch, BILLING)  # customer success -> finance -> finance -> customer success
+    org = build_organisation(240, 1.0, A, rng)
+    org.barrier = np.zeros((F, F))
+    org.barrier[CS, FB], org.barrier[FB, CS] = 0.9, 0.5
+    focus = np.full(org.size, 0.5)
+    n = 40_000
+    outcome = run_journeys(n, org, focus, ROOMY, np.zeros(F), settled(org, focus), A, rng)
+    handoffs = [(CS, FB), (FB, FB), (FB, CS)]
+    p = np.array([handoff_probability(0.5, 0.5, org.barrier[f, g], A) for f, g in handoffs])
+    reached = np.concatenate(([1.0], np.cumprod(p)[:-1]))
+    expected = n * np.append(reached * (1 - p), np.prod(p))  # first failure at each handoff, or none
+    counts = [np.sum(outcome.failed_handoff == HANDOFFS.index(h)) for h in handoffs] + [np.sum(~outcome.failed)]
+    # multinomial: chi-square at 0.1 %
+    assert stats.chisquare(counts, expected).pvalue > 0.001
