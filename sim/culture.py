@@ -5,10 +5,9 @@ their manager's displayed focus and their skip-level manager's (the
 example channel, scaled by trust), the executives' in proportion to
 transparency and trust, their informal peers', what leaders say (scaled by
 trust, and lighter than deeds: seed 002, "words don't carry the same
-weight/impact that actions do") and, for executives and managers, what they
-are measured on: leaders own the measures and cascade them, and the frontline
-learns what counts from what their leaders attend to (Schein 1985: what
-leaders pay attention to, measure and control).  s holds those last two fixed sources; p is each person's own
+weight/impact that actions do") and what everyone is measured and rewarded on
+(``metric_alignment``, weight ``incentive_weight``; seed 003: align
+measurements with customer outcomes).  s holds those last two fixed sources; p is each person's own
 disposition, Λ their susceptibility.  Seeds 001, 002: employees observe and
 mimic the focus leaders display.
 

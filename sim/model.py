@@ -152,7 +152,8 @@ class CustomerFocusModel(Model):
         if hiring:
             staffing.plan_headcount(staff, self.workload.planned, a)
         capacity = staffing.capacity(org, staff, a, levers.leadership_courage)
-        outcome = work.run_journeys(n_journeys, org, cult.focus, capacity, actions.effort, self.workload, a,
+        change_work = actions.effort * a.stages_per_employee  # staff-weeks of change work, in stages
+        outcome = work.run_journeys(n_journeys, org, cult.focus, capacity, change_work, self.workload, a,
                                     self.streams["work"])
         self.failures_seen = FAILURE_MEMORY * self.failures_seen + (outcome.attempts - outcome.successes)
         self.last_week = Week(outcome, actions, len(leavers) + actions.employees_replaced, capacity)
@@ -171,7 +172,8 @@ class CustomerFocusModel(Model):
         org, levers, a = self.organisation, self.levers, self.assumptions
         care = function_means(org, self.culture.focus)
         reform = a.silo_reform_rate * (1.0 - 0.5 * (care[:, None] + care[None, :]))
-        balance = reform * levers.silo_strength / (reform + a.silo_breaking_rate * levers.leadership_courage)
+        aimed = levers.leadership_courage * self.culture.focus[org.executives].mean()  # as leadership.take_actions
+        balance = reform * levers.silo_strength / (reform + a.silo_breaking_rate * aimed)
         org.barrier = np.where(BETWEEN_FUNCTIONS, balance, 0.0)
         per_week = max(1, round(n_customers * a.journey_rate))
         counts = np.zeros(customers_.SUCCESS + 1)

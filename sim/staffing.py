@@ -90,7 +90,8 @@ def hire(org: Organisation, culture: Culture, staff: Staff, seats: np.ndarray, l
     culture.disposition[seats] = chosen
     culture.focus[seats] = chosen
     culture.trust[seats] = trust_target(org, culture.focus, levers, a, seats)
-    staff.engagement[seats] = a.engagement_base + a.coaching_effect * culture.focus[org.manager[seats]]
+    staff.engagement[seats] = np.clip(a.engagement_base + a.coaching_effect * culture.focus[org.manager[seats]],
+                                      0.0, 1.0)
     staff.tenure[seats] = 0
 
 

@@ -557,7 +557,7 @@ class ReferenceModel(Model):
         self.reform_silos()
         for unit in self.functions if hiring else ():
             unit.headcount += (self.wanted_headcount(unit) - unit.headcount) / a.hiring_delay
-        week = self.run_journeys(n_journeys, effort)
+        week = self.run_journeys(n_journeys, [e * self.a.stages_per_employee for e in effort])  # staff-weeks to stages
         for f in range(F):
             for g in range(F):
                 self.failures_seen[f][g] = (FAILURE_MEMORY * self.failures_seen[f][g]
@@ -577,7 +577,7 @@ class ReferenceModel(Model):
                 if f != g:
                     reform = a.silo_reform_rate * (1 - 0.5 * (care[f] + care[g]))
                     self.barrier[f][g] = reform * lv["silo_strength"] / (
-                        reform + a.silo_breaking_rate * lv["leadership_courage"])
+                        reform + a.silo_breaking_rate * lv["leadership_courage"] * self.executive_focus())
         per_week = max(1, round(n_customers * a.journey_rate))
         counts = Counter()
         for week in range(self.settling_weeks):
