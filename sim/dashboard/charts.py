@@ -76,6 +76,12 @@ def retention_range(*arrays) -> tuple[float, float]:
     return max(0.0, low), 100.0
 
 
+def retention_ticks(low: float, high: float) -> np.ndarray:
+    """Tick values every 10 points from ``low`` to ``high``, or every 20 on a range wider than 60."""
+    step = 10.0 if high - low <= 60 else 20.0
+    return np.arange(np.ceil(low / step) * step, high + 1e-9, step)
+
+
 def retention_legend(labels, changes: bool = True, run: bool = True) -> list[tuple[str, str, str]]:
     """The retention chart's key: (colour, line style, words) per line drawn; ``labels[1]`` None: no counterfactual."""
     entries = [(BLUE, "solid", "this run, week by week")] if run else []
@@ -148,17 +154,15 @@ class RetentionChart:
             align="start",
             visible=False,
         )
-        axes = [
-            Axis(scale=self.x, label="week", tick_format="d", grid_lines="none"),
-            Axis(
-                scale=self.y,
-                orientation="vertical",
-                label="annual retention (%)",
-                tick_format=".0f",
-                num_ticks=6,  # every 10 points: the projector's 18 px labels do not overlap on a short chart
-                grid_lines="dashed",
-            ),
-        ]
+        self.y_axis = Axis(
+            scale=self.y,
+            orientation="vertical",
+            label="annual retention (%)",
+            tick_format=".0f",
+            tick_values=retention_ticks(self.y.min, self.y.max),  # round, and large labels do not overlap
+            grid_lines="dashed",
+        )
+        axes = [Axis(scale=self.x, label="week", tick_format="d", grid_lines="none"), self.y_axis]
         self.figure = _figure(
             [
                 self.other_band,
@@ -193,6 +197,7 @@ class RetentionChart:
                     self._band(self.other_band, self.other_mean, week[keep], effect.counterfactual, keep)
                     parts += [100 * effect.counterfactual.low[keep]]
             self.y.min, self.y.max = retention_range(*parts)
+            self.y_axis.tick_values = retention_ticks(self.y.min, self.y.max)
             _show(self.run, x=run_x, y=run_y)
             _show(self.points, x=run_x[-1:], y=run_y[-1:])
             weeks_changed = np.array(sorted(intervention_labels(interventions)), dtype=float)
