@@ -264,3 +264,25 @@ def test_a_downloaded_scenario_file_is_read_back_and_by_the_command_line(tmp_pat
 def test_a_bad_upload_is_refused_naming_the_file_and_field(text, size, message):
     with pytest.raises(InputError, match=message):
         setup_from_text("up.toml", text, size, 100_000)
+
+
+def test_replications_for_the_bands_run_at_low_priority():
+    import os
+    import threading
+
+    from sim.dashboard import bands
+    from sim.scenario import CustomerFocusScenario
+
+    seen = {}
+
+    def background():
+        bands.retention(lambda r: CustomerFocusScenario(n_employees=24, n_customers=50, weeks=2, seed=9,
+                                                         replication=r), 0)
+        seen["nice"] = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+    before = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    worker = threading.Thread(target=background)
+    worker.start()
+    worker.join()
+    assert seen["nice"] >= bands.BACKGROUND_NICE
+    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == before  # only that thread

@@ -3,13 +3,16 @@
 A replication is keyed by the scenario's full content (levers, sizes, seed,
 interventions, assumptions) and its number, so a class on the same preset runs
 each replication once. Runs are deterministic, so a cached replication is the
-replication. One replication runs at a time in the whole server, and it lets
-other threads in every week, so a class's clicks are not kept waiting by it.
+replication. One replication runs at a time in the whole server, at low
+operating-system priority, and it lets other threads in every week, so a
+class's clicks (and, on a shared machine, the students' browsers) are not kept
+waiting by it.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import threading
 import time
 from collections import OrderedDict
@@ -25,6 +28,7 @@ from sim.scenario import CustomerFocusScenario
 BAND = 0.90  # confidence level of bands and intervals
 REPLICATIONS = 20  # replications behind the page's bands
 CACHE_SIZE = 4_000  # replications kept (about 1 kB each at 104 weeks)
+BACKGROUND_NICE = 10  # priority of the threads that run replications (Linux: per thread; higher is lower)
 
 _cache: OrderedDict[tuple[str, int], np.ndarray] = OrderedDict()
 _cache_lock = threading.Lock()
@@ -46,6 +50,16 @@ def _cached(entry: tuple[str, int]) -> np.ndarray | None:
     return None
 
 
+def yield_to_the_class() -> None:
+    """Lower this (background) thread's priority to BACKGROUND_NICE, where the system allows it."""
+    try:
+        tid = threading.get_native_id()
+        if os.getpriority(os.PRIO_PROCESS, tid) < BACKGROUND_NICE:
+            os.setpriority(os.PRIO_PROCESS, tid, BACKGROUND_NICE)
+    except (AttributeError, OSError):  # not Linux, or not permitted: run at normal priority
+        pass
+
+
 def retention(make: Callable[[int], CustomerFocusScenario], replication: int,
               stopped: Callable[[], bool] = lambda: False) -> np.ndarray | None:
     """Weekly retention of replication ``replication`` (cached across sessions); None if ``stopped()``."""
@@ -58,6 +72,7 @@ def retention(make: Callable[[int], CustomerFocusScenario], replication: int,
         found = _cached(entry)  # another session may have run it while we waited
         if found is not None:
             return found
+        yield_to_the_class()
         model = CustomerFocusModel(scenario)
         while model.running:
             if stopped():
