@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from mesa import Model
+from mesa.datacollection import DataCollector
 
 from sim import culture as culture_
 from sim import customers as customers_
@@ -266,6 +267,18 @@ class CustomerFocusModel(Model):
         while self.running:
             self.step()
         return self.weekly_outputs()
+
+    @property
+    def datacollector(self) -> DataCollector:
+        """The weekly outputs as Mesa's DataCollector (for ``mesa.batch_run`` and Mesa's tools), built on demand.
+
+        The week's row is kept in plain columns (cheaper than collecting each
+        week); this gives Mesa the same data, one collection per week.
+        """
+        collector = DataCollector()
+        collector.model_vars = {name: list(values) for name, values in self.outputs.items()}
+        collector._collection_steps = list(self.outputs["week"])
+        return collector
 
     def weekly_outputs(self) -> pd.DataFrame:
         """One row per week recorded so far, columns as in ``WEEKLY_COLUMNS``."""

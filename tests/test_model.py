@@ -113,9 +113,15 @@ def test_a_silo_intervention_rewires_the_network_at_its_week():
     before = org.barrier.copy()
     model.step()
     assert cross_ties() == 0 and model.levers.silo_strength == 1.0
-    # barriers scale by new / old (five-fold), then drift a week towards 1.0 and lose a little to courage
-    ratio = org.barrier[BETWEEN_FUNCTIONS] / before[BETWEEN_FUNCTIONS]
-    assert np.all(np.abs(ratio - 5) < 0.25)
+    # barriers scale by new / old (five-fold), then in the same week lose a little to courage and drift towards
+    # 1.0 by at most silo_reform_rate of the distance (absolute bounds: a tiny barrier may drift far in ratio)
+    a, courage = model.assumptions, model.levers.leadership_courage
+    scaled = 5 * before[BETWEEN_FUNCTIONS]
+    after = org.barrier[BETWEEN_FUNCTIONS]
+    assert model.latest["handoffs_fixed"] == 0  # no fix this week, so only breaking and re-forming act
+    assert np.all(after >= scaled * (1 - a.silo_breaking_rate * courage) - 1e-12)
+    assert np.all(after <= scaled + a.silo_reform_rate * (1.0 - scaled) + 1e-12)
+    assert np.median(after / scaled) == pytest.approx(1, abs=0.02)  # the bulk scale five-fold
 
 
 def test_rewire_scales_barriers_or_starts_them_afresh():
