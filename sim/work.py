@@ -86,11 +86,19 @@ class WorkOutcome:
     friction: np.ndarray  # per function: share of work spent on unfamiliar cross-silo coordination
 
 
+def care(focus_a, focus_b, a):
+    """Chance that two people execute a handoff well: σ(handoff_base + handoff_focus · (x_a + x_b)/2)."""
+    return _sigmoid(a.handoff_base + a.handoff_focus * 0.5 * (focus_a + focus_b))
+
+
+def way(barrier, a):
+    """Chance that the structure lets a well-executed handoff through: σ(handoff_structure − handoff_barrier · B)."""
+    return _sigmoid(a.handoff_structure - a.handoff_barrier * barrier)
+
+
 def handoff_probability(focus_a, focus_b, barrier, a):
     """Probability that a handoff between two employees succeeds."""
-    care = a.handoff_base + a.handoff_focus * 0.5 * (focus_a + focus_b)
-    way = a.handoff_structure - a.handoff_barrier * barrier
-    return 1.0 / ((1.0 + np.exp(-care)) * (1.0 + np.exp(-way)))
+    return care(focus_a, focus_b, a) * way(barrier, a)
 
 
 def journey_success_probability(template: int, focus: np.ndarray, barrier: np.ndarray, a) -> float:
@@ -136,8 +144,8 @@ def run_journeys(n_journeys: int, org: Organisation, focus: np.ndarray, capacity
     fn = np.take(STAGE_FUNCTION.T, kind, axis=1)  # stage x journey, as every array below
     slot = org.worker_start[fn] + (u[1:MAX_STAGES + 1] * org.worker_count[fn]).astype(np.int64)
     x = focus[org.workers[slot]]
-    way = _sigmoid(a.handoff_structure - a.handoff_barrier * org.barrier[SENDER, RECEIVER])  # kind x handoff
-    survive = _sigmoid(a.handoff_base + 0.5 * a.handoff_focus * (x[:-1] + x[1:])) * np.take(way.T, kind, axis=1)
+    ways = way(org.barrier[SENDER, RECEIVER], a)  # kind x handoff
+    survive = care(x[:-1], x[1:], a) * np.take(ways.T, kind, axis=1)
     for h in range(1, MAX_STAGES - 1):
         survive[h] *= survive[h - 1]
     passed = np.minimum((u[MAX_STAGES + 1] <= survive).sum(axis=0), HANDOFF_COUNT[kind])

@@ -19,6 +19,7 @@ import sim.leadership
 import sim.staffing
 import sim.work
 from sim.assumptions import Assumptions
+from sim.scenario import Levers
 
 
 def unchecked(**values):
@@ -44,36 +45,36 @@ def scaled(name: str, factor: float):
 
 
 def focus_ignored_by_handoffs():
-    """Handoffs succeed as if everyone had the same middling focus."""
-    original = sim.work.handoff_probability
-    return mock.patch("sim.work.handoff_probability",
-                      lambda focus_a, focus_b, barrier, a: original(0.4, 0.4, barrier, a))
+    """Handoffs are executed as if everyone had the same middling focus."""
+    original = sim.work.care
+    return mock.patch("sim.work.care", lambda focus_a, focus_b, a: original(0.4, 0.4, a) * np.ones_like(focus_a))
 
 
 def transparency_ignored():
     """Trust and influence computed as if transparency stayed at its default, whatever the lever says."""
     trust_target, source_weights = sim.culture.trust_target, sim.culture.source_weights
 
-    def pinned(levers):
-        return SimpleNamespace(**{**vars(levers), "transparency": 0.3})
+    def pinned(function):
+        def with_transparency_pinned(*args, **kwargs):
+            args = [SimpleNamespace(**{**vars(x), "transparency": 0.3}) if isinstance(x, Levers) else x for x in args]
+            return function(*args, **kwargs)
+        return with_transparency_pinned
 
     stack = contextlib.ExitStack()
-    stack.enter_context(mock.patch("sim.culture.trust_target",
-                                   lambda org, focus, levers, a: trust_target(org, focus, pinned(levers), a)))
-    stack.enter_context(mock.patch("sim.culture.source_weights", lambda org, focus, trust, levers, a:
-                                   source_weights(org, focus, trust, pinned(levers), a)))
+    stack.enter_context(mock.patch("sim.culture.trust_target", pinned(trust_target)))
+    stack.enter_context(mock.patch("sim.culture.source_weights", pinned(source_weights)))
     return stack
 
 
 def courage_only_funds():
     """Courage pays for capacity but leaders take no structural action."""
-    return mock.patch("sim.leadership.take_actions", lambda org, culture, staff, levers, a, seen, rng:
+    return mock.patch("sim.leadership.take_actions", lambda org, *args, **kwargs:
                       sim.leadership.LeadershipActions(effort=np.zeros(len(org.barrier))))
 
 
 def headcount_fixed():
     """Headcount never follows the work."""
-    return mock.patch("sim.staffing.plan_headcount", lambda staff, planned, a: None)
+    return mock.patch("sim.staffing.plan_headcount", lambda *args, **kwargs: None)
 
 
 MUTANTS = {

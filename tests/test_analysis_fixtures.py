@@ -15,6 +15,7 @@ from SALib.sample import morris as morris_sample
 from SALib.sample import sobol as sobol_sample
 
 from sim import CustomerFocusModel
+from sim.provenance import code_version
 from sim.scenario import DEFAULTS, CustomerFocusScenario
 
 from .helpers import SMALL
@@ -65,7 +66,8 @@ def write_results(directory: Path, method: str, problem: dict, *, replications: 
     design.astype({k: "int64" for k in ("run_id", "point", "replication", "seed")}).to_parquet(
         directory / "design.parquet", index=False)
     weeks = int(weekly["week"].max())
-    manifest = {"format": 1, "sweep_hash": "test", "name": f"test {method}", "method": method,
+    manifest = {"format": 1, "sweep_hash": "test", "code_version": code_version(), "name": f"test {method}",
+                "method": method,
                 "problem": {"names": problem["names"], "bounds": problem["bounds"]},
                 "options": {k: v for k, v in options.items() if k != "values"}, "scenario": "baseline",
                 "fixed": fixed, "seed": ROOT_SEED, "replications": replications, "weeks": weeks,
@@ -118,7 +120,8 @@ def write_contrast_results(directory: Path, problem: dict, contrasts: list[str],
                     directory / "runs" / f"run-{run_id:06d}.parquet", index=False)
                 run_id += 1
     pd.DataFrame(rows).to_parquet(directory / "design.parquet", index=False)
-    manifest = {"format": 1, "name": "test contrasts", "method": "latin", "problem": problem,
+    manifest = {"format": 1, "code_version": code_version(), "name": "test contrasts", "method": "latin",
+                "problem": problem,
                 "options": {"samples": samples}, "scenario": "baseline", "fixed": {}, "seed": ROOT_SEED,
                 "replications": replications, "weeks": weeks, "outputs": ["retention_rate"], "record_every": 1,
                 "n_points": len(points), "n_runs": run_id, "uncertain": uncertain,

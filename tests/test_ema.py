@@ -59,8 +59,8 @@ def test_assumption_values_reach_the_model(monkeypatch):
 
     monkeypatch.setattr(ema, "CustomerFocusModel", spy)
     run_experiment(outcomes=("retention_rate",), time_series=False, scenario="baseline", replications=1,
-                   final_weeks=4, failure_hazard=np.float64(0.017), ties_per_employee=np.int64(6), **SIZES)
-    assert seen == [{"failure_hazard": 0.017, "ties_per_employee": 6}]
+                   final_weeks=4, failure_hazard=np.float64(0.010), ties_per_employee=np.int64(6), **SIZES)
+    assert seen == [{"failure_hazard": 0.010, "ties_per_employee": 6}]
     assert type(seen[0]["ties_per_employee"]) is int
 
 
