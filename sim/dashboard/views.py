@@ -196,5 +196,5 @@ def Presentation(session: Session):
             KeysAndFullScreen(event_press=press)
             solara.Text("Keys: space plays or pauses, → steps one week.", style={"font-size": "0.95rem"})
         Headline(session, large=True)
-        Retention(session, height="calc(100vh - 490px)", large=True)
+        Retention(session, height="calc(100vh - 500px)", large=True)
 
