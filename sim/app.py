@@ -62,8 +62,12 @@ def use_play(session: Session) -> None:
     solara.lab.use_task(play, dependencies=[playing.value], prefer_threaded=True)
 
 
+SHOWN_AT = (5, REPLICATIONS)  # replications at which the bands are redrawn: often enough, and each browser
+# redraws its chart on every update (with a class on one server that redrawing is the main cost of a step)
+
+
 def use_bands(session: Session) -> None:
-    """Run the setup and its counterfactual's replications in the background, showing each as it comes."""
+    """Run the setup and its counterfactual's replications in the background, showing them as they come (SHOWN_AT)."""
 
     def bands():
         effect.set(None)
@@ -78,7 +82,7 @@ def use_bands(session: Session) -> None:
                 return
             factual.append(runs[0])
             counterfactual += runs[1:]
-            if replication >= 1:
+            if len(factual) in SHOWN_AT:
                 effect.set(Effect.of(factual, counterfactual if other else None))
 
     task = solara.lab.use_task(bands, dependencies=[edits.value], prefer_threaded=True)
