@@ -276,7 +276,7 @@ def caption_lost(lost: pd.Series) -> str:
     if shown.empty:
         return "Why customers leave: no customers lost yet."
     return (
-        "Why customers leave, customers lost so far by failed handoff: "
+        "Why customers leave, customers lost so far by reason: "
         + "; ".join(f"{name.replace(' -> ', ' to ')} {int(count):,}" for name, count in shown.items())
         + "."
     )
