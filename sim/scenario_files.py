@@ -99,7 +99,7 @@ def parse_scenario(text: str, key: str, where: str) -> Preset:
         raise InputError(f"{where}assumptions: expected a table of name = value")
     assumptions = validate_assumptions(assumptions, where=f"{where}assumptions.")
     weeks = parameters.get("weeks", DEFAULTS["weeks"])
-    return Preset(key, name, description, parameters, _interventions(data, weeks, where), assumptions)
+    return Preset(key, name, description, parameters, parse_interventions(data, weeks, where), assumptions)
 
 
 def scenario_toml(name: str, description: str, parameters: dict, interventions, assumptions: dict) -> str:
@@ -122,7 +122,8 @@ def text_field(data: dict, key: str, default: str, where: str) -> str:
     return " ".join(value.split())
 
 
-def _interventions(data: dict, weeks: int, where: str) -> tuple:
+def parse_interventions(data: dict, weeks: int, where: str) -> tuple:
+    """The ``interventions`` list of a TOML table (week and levers each), checked and in week order."""
     entries = data.get("interventions", [])
     if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
         raise InputError(f"{where}interventions: expected [[interventions]] tables with week and levers")

@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from sim.errors import InputError
-from sim.scenario import PARAMETERS, Intervention, check_intervention, check_timeline, check_value, whole_number
+from sim.scenario import PARAMETERS, Intervention, check_timeline, check_value, whole_number
+from sim.scenario_files import parse_interventions
 
 BASELINE = "baseline"
 PREFIX = "interventions."
@@ -113,14 +114,4 @@ def _contrast(entry: Any, varied: set[str], weeks: int, here: str) -> Contrast:
         if key in varied:
             raise InputError(f"{here}.{key}: also varied in design.vary; a contrast sets what the design does not")
         parameters[key] = check_value(key, value, f"{here}.")
-    entries = entry.get("interventions", [])
-    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
-        raise InputError(f"{here}.interventions: expected a list of {{ week = W, LEVER = VALUE }} tables")
-    changes = []
-    for number, change in enumerate(entries, start=1):
-        at = f"{here}.interventions[{number}]."
-        if "week" not in change or len(change) < 2:
-            raise InputError(f"{at[:-1]}: expected {{ week = W, LEVER = VALUE }}")
-        changes += [check_intervention(change["week"], lever, value, weeks, at)
-                    for lever, value in change.items() if lever != "week"]
-    return Contrast(parameters, check_timeline(changes, f"{here}."))
+    return Contrast(parameters, parse_interventions(entry, weeks, f"{here}."))
